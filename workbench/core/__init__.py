@@ -1,0 +1,1 @@
+"""The domain layer: no textual, click, rich, spacy, networkx or sklearn imports here."""

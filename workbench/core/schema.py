@@ -1,0 +1,247 @@
+"""Versioned migrations: the only place that creates or alters tables.
+
+The schema version lives in ``PRAGMA user_version`` and a workbench project is recognised by
+``PRAGMA application_id``. Each migration is a list of SQL statements run in one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+APPLICATION_ID = 0x57424E43  # "WBNC": marks a SQLite file as a workbench project
+
+# Columns every entity table shares.
+_ENTITY = "id INTEGER PRIMARY KEY, guid TEXT NOT NULL UNIQUE"
+
+MIGRATION_1 = [
+    """CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL)""",
+    f"""CREATE TABLE coders (
+        {_ENTITY},
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL)""",
+    f"""CREATE TABLE cases (
+        {_ENTITY},
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        attributes TEXT NOT NULL DEFAULT '{{}}')""",
+    f"""CREATE TABLE cycles (
+        {_ENTITY},
+        number INTEGER NOT NULL UNIQUE,
+        name TEXT NOT NULL DEFAULT '',
+        phase TEXT NOT NULL DEFAULT 'plan'
+            CHECK (phase IN ('plan', 'act', 'observe', 'reflect')),
+        start_date TEXT,
+        end_date TEXT,
+        description TEXT NOT NULL DEFAULT '')""",
+    f"""CREATE TABLE participants (
+        {_ENTITY},
+        label TEXT NOT NULL UNIQUE,
+        real_name TEXT,
+        role TEXT NOT NULL DEFAULT '',
+        organisation TEXT NOT NULL DEFAULT '',
+        sector TEXT NOT NULL DEFAULT '',
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        attributes TEXT NOT NULL DEFAULT '{{}}')""",
+    f"""CREATE TABLE documents (
+        {_ENTITY},
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'document'
+            CHECK (kind IN ('interview', 'focus_group', 'meeting', 'field_note', 'document', 'memo')),
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        cycle_id INTEGER REFERENCES cycles(id) ON DELETE SET NULL,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+        date TEXT,
+        source_name TEXT NOT NULL,
+        source_path TEXT NOT NULL DEFAULT '',
+        source_format TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        encoding TEXT,
+        text TEXT NOT NULL,
+        original_text TEXT NOT NULL,
+        repairs TEXT NOT NULL DEFAULT '[]',
+        attributes TEXT NOT NULL DEFAULT '{{}}',
+        word_count INTEGER NOT NULL DEFAULT 0,
+        imported_at TEXT NOT NULL)""",
+    f"""CREATE TABLE segments (
+        {_ENTITY},
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('turn', 'paragraph', 'quote', 'item', 'heading')),
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        speaker TEXT,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+        start_time REAL,
+        end_time REAL,
+        role TEXT,
+        CHECK (start >= 0 AND "end" >= start),
+        UNIQUE (document_id, ordinal))""",
+    "CREATE INDEX segments_document ON segments(document_id, start)",
+    "CREATE INDEX segments_participant ON segments(participant_id)",
+    f"""CREATE TABLE codes (
+        {_ENTITY},
+        name TEXT NOT NULL,
+        parent_id INTEGER REFERENCES codes(id) ON DELETE RESTRICT,
+        ordinal INTEGER NOT NULL DEFAULT 0,
+        label_da TEXT NOT NULL DEFAULT '',
+        label_en TEXT NOT NULL DEFAULT '',
+        definition TEXT NOT NULL DEFAULT '',
+        when_to_use TEXT NOT NULL DEFAULT '',
+        when_not_to_use TEXT NOT NULL DEFAULT '',
+        example TEXT NOT NULL DEFAULT '',
+        colour TEXT NOT NULL DEFAULT '#888888',
+        hotkey TEXT,
+        indicators TEXT NOT NULL DEFAULT '[]',
+        exclusions TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL)""",
+    "CREATE UNIQUE INDEX codes_name ON codes(name COLLATE NOCASE)",
+    "CREATE UNIQUE INDEX codes_hotkey ON codes(hotkey) WHERE hotkey IS NOT NULL",
+    f"""CREATE TABLE codings (
+        {_ENTITY},
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+        coder TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        memo TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL DEFAULT 'manual'
+            CHECK (origin IN ('manual', 'autocode', 'suggestion', 'import')),
+        CHECK (start >= 0 AND "end" > start),
+        UNIQUE (document_id, start, "end", code_id, coder))""",
+    "CREATE INDEX codings_document ON codings(document_id, start)",
+    "CREATE INDEX codings_code ON codings(code_id)",
+    f"""CREATE TABLE memos (
+        {_ENTITY},
+        title TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'memo'
+            CHECK (kind IN ('memo', 'reflection', 'member_check', 'trial_action', 'journal')),
+        target_type TEXT NOT NULL DEFAULT 'project'
+            CHECK (target_type IN ('project', 'document', 'code', 'coding', 'participant',
+                                   'cycle', 'stakeholder')),
+        target_id INTEGER,
+        cycle_id INTEGER REFERENCES cycles(id) ON DELETE SET NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL)""",
+    f"""CREATE TABLE stakeholders (
+        {_ENTITY},
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'organisation'
+            CHECK (kind IN ('organisation', 'group', 'role', 'person', 'partnership')),
+        sector TEXT NOT NULL DEFAULT '',
+        aliases TEXT NOT NULL DEFAULT '[]',
+        status TEXT NOT NULL DEFAULT 'suggested'
+            CHECK (status IN ('suggested', 'confirmed', 'rejected')),
+        source TEXT NOT NULL DEFAULT 'gazetteer',
+        participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL)""",
+    f"""CREATE TABLE mentions (
+        {_ENTITY},
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        stakeholder_id INTEGER NOT NULL REFERENCES stakeholders(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        surface TEXT NOT NULL,
+        CHECK (start >= 0 AND "end" > start))""",
+    "CREATE INDEX mentions_document ON mentions(document_id, start)",
+    "CREATE INDEX mentions_stakeholder ON mentions(stakeholder_id)",
+    f"""CREATE TABLE history (
+        {_ENTITY},
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        action TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        ops TEXT,
+        state TEXT NOT NULL DEFAULT 'done'
+            CHECK (state IN ('done', 'undone', 'discarded', 'permanent')))""",
+]
+
+MIGRATION_2 = [
+    # Results of NLP tagging and of the assisted-coding models.
+    f"""CREATE TABLE suggestions (
+        {_ENTITY},
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+        origin TEXT NOT NULL CHECK (origin IN ('indicator', 'model')),
+        score REAL NOT NULL DEFAULT 1.0,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected')),
+        decided_by TEXT,
+        decided_at TEXT,
+        created_at TEXT NOT NULL)""",
+    "CREATE INDEX suggestions_document ON suggestions(document_id, start)",
+    "CREATE INDEX suggestions_code ON suggestions(code_id, status)",
+    f"""CREATE TABLE personal_data (
+        {_ENTITY},
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('email', 'phone', 'cpr', 'name')),
+        surface TEXT NOT NULL)""",
+    "CREATE INDEX personal_data_document ON personal_data(document_id)",
+    """CREATE TABLE tagged_documents (
+        document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        text_sha256 TEXT NOT NULL,
+        pipeline TEXT NOT NULL,
+        tagged_at TEXT NOT NULL)""",
+    """CREATE TABLE sentences (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL)""",
+    "CREATE INDEX sentences_document ON sentences(document_id, start)",
+    """CREATE TABLE segment_lemmas (
+        segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,
+        lemmas TEXT NOT NULL)""",
+    f"""CREATE TABLE relations (
+        {_ENTITY},
+        source_id INTEGER NOT NULL REFERENCES stakeholders(id) ON DELETE CASCADE,
+        target_id INTEGER NOT NULL REFERENCES stakeholders(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        memo TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL)""",
+    f"""CREATE TABLE codebook_snapshots (
+        {_ENTITY},
+        cycle_id INTEGER REFERENCES cycles(id) ON DELETE SET NULL,
+        label TEXT NOT NULL,
+        codes TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL)""",
+]
+
+MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2]
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """Return the schema version stored in the file (0 for a new, empty file)."""
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> list[int]:
+    """Run every migration above the file's version up to ``target``, each in one transaction.
+
+    Returns:
+        The versions that were applied.
+    """
+    applied = []
+    current = schema_version(conn)
+    for version in range(current + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
