@@ -14,7 +14,8 @@ from workbench.core.store import Project
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 coder_option = click.option("--coder", default=None,
-                            help="Who is working (default: the project's default coder, else your user name).")
+                            help="Who is working (default: the project's default coder, "
+                                 "else your user name).")
 
 
 def open_project(path: str, coder: str | None = None) -> Project:
@@ -40,7 +41,8 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str],
     cells = [["" if r.get(c) is None else str(r.get(c)) for c in columns] for r in rows]
     widths = [max(_width(h), *(_width(row[i]) for row in cells)) for i, h in enumerate(headers)]
     def line(values: Iterable[str]) -> str:
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
+        padded = (v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+        return "  ".join(padded).rstrip()
     click.echo(line(headers))
     click.echo(line("-" * w for w in widths))
     for row in cells:
@@ -56,3 +58,17 @@ def progress_bar(length: int, label: str):
     """A progress bar on stderr that stays quiet when stderr is not a terminal."""
     return click.progressbar(length=length, label=label, file=sys.stderr,
                              show_pos=True, item_show_func=lambda x: x)
+
+
+class DefaultGroup(click.Group):
+    """A group whose first argument, when it is not a subcommand, goes to a default one.
+
+    ``workbench codebook PROJECT`` then means ``workbench codebook show PROJECT``.
+    """
+
+    default_command = "show"
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = [self.default_command, *args]
+        return super().resolve_command(ctx, args)

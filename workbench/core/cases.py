@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
-from workbench.core.models import SECTORS, Case, Cycle, Participant, from_row
+from workbench.core.models import CYCLE_PHASES, SECTORS, Case, Cycle, Participant, from_row
 from workbench.core.store import Project
-from workbench.errors import InvalidInput, NotFoundError
+from workbench.errors import DuplicateError, InvalidInput, NotFoundError
 
 
 def ensure_case(project: Project, name: str) -> int:
@@ -110,3 +111,121 @@ def get_participant(project: Project, label_or_id: str | int) -> Participant:
         raise NotFoundError(f"No participant '{label_or_id}' in {project.path.name}; "
                             "see 'workbench participants' for the list.")
     return from_row(Participant, dict(row))
+
+
+# ------------------------------------------------------------------ action-research cycles
+
+
+def _check_phase(phase: str) -> str:
+    phase = (phase or "").strip().lower()
+    if phase not in CYCLE_PHASES:
+        raise InvalidInput(f"'{phase}' is not a cycle phase; use one of: "
+                           f"{', '.join(CYCLE_PHASES)}.")
+    return phase
+
+
+def _check_date(value: str | None, what: str) -> str | None:
+    """Accept an ISO date (2025-03-01) or nothing; return it normalised."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise InvalidInput(f"The {what} '{value}' is not a date; write it as YYYY-MM-DD, "
+                           "e.g. 2025-03-01.") from None
+
+
+def _check_dates(start: str | None, end: str | None) -> None:
+    if start and end and end < start:
+        raise InvalidInput(f"The cycle ends ({end}) before it starts ({start}); "
+                           "swap or correct the dates.")
+
+
+def get_cycle(project: Project, number: Any) -> Cycle:
+    """Find a cycle by its number ("2", "cycle 2", "cyklus 2").
+
+    Raises:
+        NotFoundError: there is no cycle with that number.
+    """
+    num = parse_cycle(number)
+    row = project.conn.execute("SELECT * FROM cycles WHERE number = ?", (num,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"No cycle {num} in {project.path.name}; add it with "
+                            f"'workbench cycle add {project.path.name} {num}'.")
+    return from_row(Cycle, dict(row))
+
+
+def add_cycle(project: Project, number: Any, *, name: str | None = None, phase: str = "plan",
+              start_date: str | None = None, end_date: str | None = None,
+              description: str = "") -> Cycle:
+    """Add an action-research cycle as one undoable step.
+
+    Args:
+        number: the cycle's number (1, 2, ...), unique in the project.
+        name: a short name; "Cycle N" when not given.
+        phase: plan, act, observe or reflect.
+        start_date, end_date: ISO dates (YYYY-MM-DD), optional.
+        description: free text.
+
+    Raises:
+        DuplicateError: the cycle number is taken.
+        InvalidInput: a phase or date that is not valid.
+    """
+    num = parse_cycle(number)
+    phase = _check_phase(phase)
+    start = _check_date(start_date, "start date")
+    end = _check_date(end_date, "end date")
+    _check_dates(start, end)
+    if project.conn.execute("SELECT 1 FROM cycles WHERE number = ?", (num,)).fetchone():
+        raise DuplicateError(f"Cycle {num} already exists in {project.path.name}; change it "
+                             "with 'workbench cycle edit' or 'workbench cycle phase'.")
+    with project.step("cycle.add", f"Add cycle {num}"):
+        cycle_id = project.insert("cycles", {
+            "number": num, "name": (name or "").strip() or f"Cycle {num}", "phase": phase,
+            "start_date": start, "end_date": end, "description": description or ""})
+    return from_row(Cycle, project.get_row("cycles", cycle_id))
+
+
+def update_cycle(project: Project, number: Any, *, name: str | None = None,
+                 phase: str | None = None, start_date: str | None = None,
+                 end_date: str | None = None, description: str | None = None) -> Cycle:
+    """Change a cycle's name, phase, dates or description (None leaves a field as it is).
+
+    An empty string clears a date. The change is one undoable step.
+    """
+    cycle = get_cycle(project, number)
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = name.strip() or f"Cycle {cycle.number}"
+    if phase is not None:
+        changes["phase"] = _check_phase(phase)
+    if start_date is not None:
+        changes["start_date"] = _check_date(start_date, "start date")
+    if end_date is not None:
+        changes["end_date"] = _check_date(end_date, "end date")
+    if description is not None:
+        changes["description"] = description
+    _check_dates(changes.get("start_date", cycle.start_date),
+                 changes.get("end_date", cycle.end_date))
+    changes = {k: v for k, v in changes.items() if getattr(cycle, k) != v}
+    if not changes:
+        return cycle
+    fields = ", ".join(sorted(changes))
+    with project.step("cycle.edit", f"Change {fields} of cycle {cycle.number}"):
+        project.update("cycles", cycle.id, changes)
+    return from_row(Cycle, project.get_row("cycles", cycle.id))
+
+
+def set_cycle_phase(project: Project, number: Any, phase: str) -> Cycle:
+    """Move a cycle to another phase (plan, act, observe, reflect) as one undoable step."""
+    return update_cycle(project, number, phase=phase)
+
+
+def list_cycles_with_counts(project: Project) -> list[dict[str, Any]]:
+    """Cycles in order, each with its number of documents and memos."""
+    return project.rows(
+        """SELECT cy.id, cy.guid, cy.number, cy.name, cy.phase, cy.start_date, cy.end_date,
+                  cy.description,
+                  (SELECT COUNT(*) FROM documents d WHERE d.cycle_id = cy.id) AS documents,
+                  (SELECT COUNT(*) FROM memos m WHERE m.cycle_id = cy.id) AS memos
+           FROM cycles cy ORDER BY cy.number""")

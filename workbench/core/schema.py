@@ -48,7 +48,8 @@ MIGRATION_1 = [
         {_ENTITY},
         name TEXT NOT NULL UNIQUE,
         kind TEXT NOT NULL DEFAULT 'document'
-            CHECK (kind IN ('interview', 'focus_group', 'meeting', 'field_note', 'document', 'memo')),
+            CHECK (kind IN ('interview', 'focus_group', 'meeting', 'field_note', 'document',
+                            'memo')),
         case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
         cycle_id INTEGER REFERENCES cycles(id) ON DELETE SET NULL,
         participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,

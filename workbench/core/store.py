@@ -29,7 +29,7 @@ BUSY_TIMEOUT_MS = 10_000
 
 def now() -> str:
     """Return the current UTC time as an ISO 8601 string (seconds)."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def new_guid() -> str:
@@ -282,7 +282,7 @@ class Project:
 
     @property
     def coder(self) -> str:
-        """The current coder: the one given when opening, else the project default, else the OS user."""
+        """The current coder: given when opening, else the project default, else the OS user."""
         if self._coder:
             return self._coder
         default = self.setting("default_coder")

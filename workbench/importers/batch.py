@@ -94,7 +94,8 @@ def load_meta(path: str | Path) -> dict[str, DocumentMeta]:
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read the metadata file ({exc}); save it as UTF-8.")
+        raise InvalidInput(
+            f"{path}: cannot read the metadata file ({exc}); save it as UTF-8.") from exc
     entries: list[tuple[str, dict]] = []
     if path.suffix.lower() in (".yaml", ".yml"):
         try:

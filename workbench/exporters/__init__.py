@@ -1,0 +1,1 @@
+"""Exporters: quote sets, reports, REFI-QDA and graph files; a registry of formats."""
