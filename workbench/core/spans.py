@@ -8,6 +8,7 @@ from workbench.core.store import Project
 from workbench.errors import InvalidInput, NotFoundError
 
 _WORD_CHAR = re.compile(r"\w")
+_STRAY_LEADING = set(".,;:!?…)]-–—")
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) before white
 # space, or at a line break; abbreviations are not handled perfectly, which is fine for snapping.
 _SENTENCE_END = re.compile(r"[.!?…]+[”\"»)\]]*(?=\s)|\n")
@@ -20,9 +21,10 @@ def snap_word(text: str, start: int, end: int) -> tuple[int, int]:
     while end < len(text) and end > 0 and _WORD_CHAR.match(text[end - 1]) \
             and _WORD_CHAR.match(text[end]):
         end += 1
-    while start < end and text[start].isspace():
+    # Leading punctuation left over from the previous sentence goes; opening quotes stay.
+    while start < end and (text[start].isspace() or text[start] in _STRAY_LEADING):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;"):
         end -= 1
     return start, end
 
