@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.core import cases, documents
+from workbench.core import cases, codebook, documents
 from workbench.core.models import MEMO_KINDS, Memo, from_row
-from workbench.core.query import CodeTable
 from workbench.core.store import Project, now
 from workbench.errors import InvalidInput, NotFoundError
 
@@ -38,12 +37,6 @@ def check_kind(kind: str) -> str:
     if normal not in MEMO_KINDS:
         raise InvalidInput(f"'{kind}' is not a memo kind; use one of: {', '.join(MEMO_KINDS)}.")
     return normal
-
-
-def _find_code(project: Project, ref: str | int) -> tuple[int, str]:
-    codes = CodeTable.load(project)
-    code_id = codes.find(str(ref))
-    return code_id, codes.names[code_id]
 
 
 def _find_stakeholder(project: Project, ref: str | int) -> tuple[int, str]:
@@ -79,8 +72,8 @@ def resolve_target(project: Project, target_type: str, ref: str | int | None) ->
         doc = documents.get_document(project, ref)
         return Target("document", doc.id, doc.name, doc.cycle_id)
     if target_type == "code":
-        code_id, name = _find_code(project, ref)
-        return Target("code", code_id, name)
+        code = codebook.get_code(project, ref)
+        return Target("code", code.id, code.name)
     if target_type == "coding":
         if not str(ref).strip().isdigit():
             raise InvalidInput(f"'{ref}' is not a coding id; codings are named by number "
