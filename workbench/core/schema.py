@@ -216,7 +216,39 @@ MIGRATION_2 = [
         created_at TEXT NOT NULL)""",
 ]
 
-MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2]
+MIGRATION_3 = [
+    # Full-text search over segments: the text as written and the lemma text that tagging
+    # fills in. unicode61 without diacritic removal keeps æ, ø and å as letters of their own.
+    # Triggers keep the text column in step with segments and document text; rowid = segment id.
+    """CREATE VIRTUAL TABLE segment_search USING fts5(
+        text, lemmas, tokenize = 'unicode61 remove_diacritics 0')""",
+    """INSERT INTO segment_search (rowid, text, lemmas)
+        SELECT s.id, substr(d.text, s.start + 1, s."end" - s.start), COALESCE(l.lemmas, '')
+        FROM segments s JOIN documents d ON d.id = s.document_id
+        LEFT JOIN segment_lemmas l ON l.segment_id = s.id""",
+    """CREATE TRIGGER segment_search_insert AFTER INSERT ON segments BEGIN
+        INSERT INTO segment_search (rowid, text, lemmas)
+            SELECT new.id, substr(d.text, new.start + 1, new."end" - new.start), ''
+            FROM documents d WHERE d.id = new.document_id;
+    END""",
+    """CREATE TRIGGER segment_search_delete AFTER DELETE ON segments BEGIN
+        DELETE FROM segment_search WHERE rowid = old.id;
+    END""",
+    """CREATE TRIGGER segment_search_move AFTER UPDATE OF start, "end", document_id ON segments
+    BEGIN
+        UPDATE segment_search SET text = (
+            SELECT substr(d.text, new.start + 1, new."end" - new.start)
+            FROM documents d WHERE d.id = new.document_id) WHERE rowid = new.id;
+    END""",
+    """CREATE TRIGGER segment_search_text AFTER UPDATE OF text ON documents BEGIN
+        UPDATE segment_search SET text = (
+            SELECT substr(new.text, s.start + 1, s."end" - s.start)
+            FROM segments s WHERE s.id = segment_search.rowid)
+        WHERE rowid IN (SELECT id FROM segments WHERE document_id = new.id);
+    END""",
+]
+
+MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3]
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -51,3 +51,24 @@ def lemmatise_phrase(phrase: str, table: dict[str, str] | None = None) -> list[s
         core = word.rstrip("*")
         out.append(core.lower() + "*" if star else lemmatise_word(core, table))
     return out
+
+
+@lru_cache(maxsize=1)
+def _lemma_values() -> frozenset[str]:
+    return frozenset(v.lower() for v in lemma_table().values())
+
+
+def is_lemma(word: str) -> bool:
+    """True when ``word`` is itself the lemma of some form in the table ("stole", "tillid")."""
+    return word.lower() in _lemma_values()
+
+
+def indicator_lemma(word: str) -> str:
+    """The lemma to match for an indicator word.
+
+    Indicators are meant to be lemmas already; a word that is a lemma in the table is kept as it
+    is ("stole" stays the verb, not the plural of "stol"); an inflected form ("uenige") is
+    reduced to its lemma.
+    """
+    lower = word.lower()
+    return lower if is_lemma(lower) else lemmatise_word(lower)

@@ -1,0 +1,177 @@
+"""Turn a processed Doc into results: sentences, lemma words, mentions, suggestions, personal data.
+
+The same functions serve ``workbench tag`` (stored in the project) and ``workbench tag-text``
+(printed as JSON), so both always agree.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc
+
+from workbench.nlp.gazetteer import Gazetteer
+from workbench.nlp.lemmas import WORD_RE
+
+
+@dataclass
+class MentionResult:
+    """A stakeholder mention resolved to its canonical stakeholder."""
+
+    start: int
+    end: int
+    surface: str
+    canonical: str
+    sector: str
+    kind: str
+    how: str  # named, pattern, generic, role, model
+
+
+@dataclass
+class SuggestionResult:
+    """A sentence that an indicator of ``code`` matched, with the matched words as evidence."""
+
+    code: str
+    start: int
+    end: int
+    evidence: list[str]
+    indicators: list[str]
+    score: float
+
+
+@dataclass
+class DocAnalysis:
+    """Everything tagging finds in one text."""
+
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    mentions: list[MentionResult] = field(default_factory=list)
+    suggestions: list[SuggestionResult] = field(default_factory=list)
+    personal_data: list[dict[str, Any]] = field(default_factory=list)
+    excluded: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Resolver:
+    """Maps a mention span to its canonical stakeholder.
+
+    ``home`` maps a sector to the canonical name that the singular definite generic term of
+    that sector means in this project or case ({"region": "Region Midtjylland"}).
+    """
+
+    def __init__(self, gazetteer: Gazetteer, home: Mapping[str, str] | None = None):
+        self.gazetteer = gazetteer
+        self.home = dict(home or {})
+
+    def resolve(self, surface: str, canonical: str, sector: str, span_id: str,
+                home: Mapping[str, str] | None = None) -> MentionResult | None:
+        """Resolve one span's fields; ``home`` (per case) overrides the resolver's own."""
+        how, _, kind = span_id.partition(":")
+        entry = self.gazetteer.get(canonical) if how != "model" else None
+        if entry is not None:
+            canonical, sector, kind = entry.name, entry.sector, entry.kind
+            homes = {**self.home, **(home or {})}
+            if entry.home and surface.lower() in entry.home_forms and homes.get(entry.home):
+                target = homes[entry.home]
+                home_entry = self.gazetteer.get(target)
+                canonical = home_entry.name if home_entry else target
+                sector = home_entry.sector if home_entry else entry.sector
+                kind = home_entry.kind if home_entry else "organisation"
+        return MentionResult(0, 0, surface, canonical, sector, kind or "organisation", how)
+
+
+def sentences(doc: Doc) -> list[tuple[int, int]]:
+    """Sentence offsets with surrounding whitespace trimmed (empty sentences dropped)."""
+    out = []
+    text = doc.text
+    for sent in doc.sents:
+        start, end = sent.start_char, sent.end_char
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append((start, end))
+    return out
+
+
+def lemma_words(doc: Doc) -> list[tuple[int, int, str]]:
+    """One lower-case lemma per word of the text, aligned with SQLite's unicode61 words.
+
+    A word that is a whole token gets the token's lemma; a piece of a token ("e" and "mail" of
+    "e-mail") stays as written, so the i-th lemma always belongs to the i-th word of the text.
+    """
+    text = doc.text
+    starts = {t.idx: t for t in doc if not t.is_space}
+    out = []
+    for match in WORD_RE.finditer(text):
+        s, e = match.span()
+        token = starts.get(s)
+        word = match.group().lower()
+        if token is not None and token.idx + len(token.text) == e:
+            lemma = token.lemma_
+            if lemma and WORD_RE.fullmatch(lemma):
+                word = lemma
+        out.append((s, e, word))
+    return out
+
+
+def lemma_text(words: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """The lemma words of the text between ``start`` and ``end``, joined by spaces."""
+    starts = [w[0] for w in words]
+    lo = bisect.bisect_left(starts, start)
+    hi = bisect.bisect_left(starts, end)
+    return " ".join(w[2] for w in words[lo:hi])
+
+
+def analyse(doc: Doc, resolver: Resolver, *, home: Mapping[str, str] | None = None,
+            sents: list[tuple[int, int]] | None = None) -> DocAnalysis:
+    """Collect sentences, resolved mentions, per-sentence suggestions and personal data."""
+    result = DocAnalysis(sentences=sents if sents is not None else sentences(doc))
+    for span in doc.spans.get("stakeholders", []):
+        mention = resolver.resolve(span.text, span.kb_id_, span.label_, span.id_, home)
+        if mention is None:
+            continue
+        mention.start, mention.end = span.start_char, span.end_char
+        result.mentions.append(mention)
+    result.suggestions = _suggestions(doc, result.sentences)
+    result.personal_data = [{"kind": s.label_, "start": s.start_char, "end": s.end_char,
+                             "text": s.text} for s in doc.spans.get("personal_data", [])]
+    result.excluded = [{"code": s.label_, "start": s.start_char, "end": s.end_char,
+                        "text": s.text, "why": s.kb_id_}
+                       for s in doc.spans.get("excluded_indicators", [])]
+    return result
+
+
+def _suggestions(doc: Doc, sents: list[tuple[int, int]]) -> list[SuggestionResult]:
+    """One suggestion per (sentence, code) with every matched word as evidence."""
+    if not sents:
+        return []
+    starts = [s for s, _ in sents]
+    grouped: dict[tuple[int, str], list] = {}
+    for span in doc.spans.get("indicators", []):
+        k = max(0, bisect.bisect_right(starts, span.start_char) - 1)
+        grouped.setdefault((k, span.label_), []).append(span)
+    out = []
+    for (k, code), spans in sorted(grouped.items()):
+        evidence = list(dict.fromkeys(s.text for s in spans))
+        indicators = list(dict.fromkeys(s.kb_id_ for s in spans))
+        score = round(1 - 0.5 ** len(indicators), 3)
+        out.append(SuggestionResult(code, sents[k][0], sents[k][1], evidence, indicators, score))
+    return out
+
+
+def analysis_to_json(doc: Doc, result: DocAnalysis, pipeline_id: str) -> dict[str, Any]:
+    """The ``workbench tag-text`` output: plain data, offsets in code points."""
+    text = doc.text
+    return {
+        "pipeline": pipeline_id,
+        "sentences": [{"start": s, "end": e, "text": text[s:e]} for s, e in result.sentences],
+        "tokens": [{"text": t.text, "lemma": t.lemma_, "start": t.idx,
+                    "end": t.idx + len(t.text)} for t in doc if not t.is_space],
+        "mentions": [asdict(m) for m in result.mentions],
+        "suggestions": [{**asdict(s), "text": text[s.start:s.end]} for s in result.suggestions],
+        "excluded": result.excluded,
+        "personal_data": result.personal_data,
+    }

@@ -1,0 +1,170 @@
+"""Personal data to pseudonymise: e-mail, Danish phone numbers, CPR numbers and person names.
+
+The patterns are pure functions over text (``find_pattern_hits``) so that they can be tested
+and reused without spaCy; ``PersonalDataFinder`` is the pipeline component that adds person
+names (a Danish first-name list, a following capitalised surname, the project's known
+participant names, and a trained model's PER entities when one is used).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from workbench.nlp.lemmas import lemma_table
+
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# Eight digits as 8, 2-2-2-2 or 4-4, optionally after +45 / 0045; never inside a longer number.
+PHONE_RE = re.compile(
+    r"(?<![\w+.,/-])(?:(?:\+|00)45[ ]?)?"
+    r"(?P<number>[2-9]\d(?:\d{6}|(?: \d\d){3}|\d\d \d{4}))"
+    r"(?![\w]|[.,/-]\d)")
+CPR_RE = re.compile(r"(?<![\w-])(?P<d>\d\d)(?P<m>\d\d)(?P<y>\d\d)-(?P<s>\d{4})(?![\w-])")
+_YEARISH = re.compile(r"(?:19|20)\d\d (?:19|20)\d\d")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One personal-data item: kind, code-point offsets and the text found."""
+
+    kind: str
+    start: int
+    end: int
+    surface: str
+
+    def as_dict(self) -> dict:
+        """The hit as plain data."""
+        return {"kind": self.kind, "start": self.start, "end": self.end, "text": self.surface}
+
+
+def cpr_century(year: int, serial_first: int) -> int:
+    """The century of a CPR birth year from the 7th digit (the rule of the CPR office)."""
+    if serial_first <= 3:
+        return 1900
+    if serial_first in (4, 9):
+        return 2000 if year <= 36 else 1900
+    return 2000 if year <= 57 else 1800
+
+
+def valid_cpr_date(day: int, month: int, year: int, serial_first: int) -> bool:
+    """True when ddmmyy is a real calendar date (leap years via the 7th-digit century)."""
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    full_year = cpr_century(year, serial_first) + year
+    return day <= calendar.monthrange(full_year, month)[1]
+
+
+def find_pattern_hits(text: str) -> list[Hit]:
+    """E-mail addresses, phone numbers and CPR numbers with a plausible date, in text order."""
+    hits = [Hit("email", m.start(), m.end(), m.group()) for m in EMAIL_RE.finditer(text)]
+    taken = [(h.start, h.end) for h in hits]
+    for m in CPR_RE.finditer(text):
+        if valid_cpr_date(int(m["d"]), int(m["m"]), int(m["y"]), int(m["s"][0])):
+            hits.append(Hit("cpr", m.start(), m.end(), m.group()))
+            taken.append((m.start(), m.end()))
+    for m in PHONE_RE.finditer(text):
+        if _YEARISH.fullmatch(m["number"]) or any(s < m.end() and m.start() < e
+                                                  for s, e in taken):
+            continue
+        hits.append(Hit("phone", m.start(), m.end(), m.group()))
+    return sorted(hits, key=lambda h: h.start)
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """The Danish first-name list shipped with workbench."""
+    text = resources.files("workbench").joinpath("data/first_names_da.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def _is_capitalised(text: str) -> bool:
+    return len(text) > 1 and text[0].isupper() and not text.isupper() and text.isalpha() \
+        or (len(text) > 1 and text[0].isupper() and "-" in text)
+
+
+class PersonalDataFinder:
+    """A spaCy component writing personal-data hits to ``doc.spans["personal_data"]``."""
+
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
+        self.known = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.names = first_names()
+        self.table = lemma_table()
+        self.stop = nlp.Defaults.stop_words
+        self.first_cache: dict[int, int] = {}  # 0 no name, 1 name, 2 name that is also a word
+
+    def configure(self, known_names: list[str] | tuple[str, ...] = ()) -> None:
+        """Add the project's known real names (participants) as exact matches."""
+        docs = [self.nlp.make_doc(n) for n in known_names if n and n.strip()]
+        if docs:
+            self.known.add("KNOWN_NAME", docs)
+
+    def _first_name(self, orth: int) -> int:
+        kind = self.first_cache.get(orth)
+        if kind is None:
+            text = self.nlp.vocab.strings[orth]
+            if text not in self.names:
+                kind = 0
+            else:
+                lower = text.lower()
+                kind = 2 if lower in self.stop or lower in self.table else 1
+            self.first_cache[orth] = kind
+        return kind
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        for hit in find_pattern_hits(doc.text):
+            span = doc.char_span(hit.start, hit.end, label=hit.kind, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        blocked = {i for s in doc.spans.get("stakeholders", []) for i in range(s.start, s.end)}
+        blocked.update(i for s in spans for i in range(s.start, s.end))
+        names = [(s, e) for _, s, e in self.known(doc)]
+        names.extend((e.start, e.end) for e in doc.ents if e.label_ == "PER")
+        names.extend(self._name_sequences(doc, blocked))
+        for start, end in _non_overlapping(names):
+            if not blocked.intersection(range(start, end)):
+                spans.append(Span(doc, start, end, label="name"))
+        doc.spans["personal_data"] = sorted(spans, key=lambda s: s.start)
+        return doc
+
+    def _name_sequences(self, doc: Doc, blocked: set[int]) -> list[tuple[int, int]]:
+        """A first name, plus the capitalised words right after it (surnames)."""
+        orths = doc.to_array("ORTH").tolist()
+        found = []
+        n = len(doc)
+        i = 0
+        while i < n:
+            kind = self.first_cache.get(orths[i])
+            if kind is None:
+                kind = self._first_name(orths[i])
+            if not kind or i in blocked:
+                i += 1
+                continue
+            end = i + 1
+            while end < n and end - i < 4 and end not in blocked \
+                    and _is_capitalised(doc[end].text) and doc[end].lower_ not in self.stop:
+                end += 1
+            if end > i + 1 or kind == 1 or not doc[i].is_sent_start:
+                found.append((i, end))
+            i = end
+        return found
+
+
+def _non_overlapping(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    chosen: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    for start, end in sorted(set(spans), key=lambda s: (-(s[1] - s[0]), s[0])):
+        if taken.intersection(range(start, end)):
+            continue
+        taken.update(range(start, end))
+        chosen.append((start, end))
+    return sorted(chosen)

@@ -1,0 +1,261 @@
+"""Build the Danish pipeline: tokenizer, lemmas, sentences, stakeholders, indicators, personal data.
+
+Without a trained model the pipeline is ``spacy.blank("da")`` plus workbench's own components:
+
+* ``wb_lemmatizer``: the spacy-lookups-data table with a lower-case fallback.
+* ``wb_line_breaks`` + ``sentencizer``: sentences end at . ! ? and at line breaks (speaker turns).
+* ``wb_stakeholders``: gazetteer names, generic actor terms, role nouns and patterns for names
+  the gazetteer does not know; writes ``doc.spans["stakeholders"]`` and ``doc.ents``.
+* ``wb_indicators``: code indicator lemmas with exclusions; writes ``doc.spans["indicators"]``.
+* ``wb_personal_data``: e-mail, phone, CPR and person names; writes ``doc.spans["personal_data"]``.
+
+A trained pipeline (``da_core_news_sm`` ... ``_trf``, a DaCy package) is used instead of the blank
+one when the project setting ``spacy_model`` or the environment variable
+``WORKBENCH_SPACY_MODEL`` names it; its PER/ORG/LOC entities are merged with ours. Nothing is ever
+downloaded: a model that is not installed is an error that says how to install it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+from workbench.nlp import indicators as indicators_mod
+from workbench.nlp import personal_data as personal_mod
+from workbench.nlp import stakeholder_ruler as ruler_mod
+from workbench.nlp.gazetteer import Gazetteer, default_gazetteer
+from workbench.nlp.indicators import CodeSpec
+from workbench.nlp.lemmas import lemma_table
+
+MODEL_ENV = "WORKBENCH_SPACY_MODEL"
+MODEL_SETTING = "spacy_model"
+BLANK = "blank"
+
+
+class LookupLemmatizer:
+    """Sets ``token.lemma_`` from the lookup table: as written, then lower case, then itself.
+
+    Lemmas are lower case. The lemma depends only on the word form, so it is cached per form and
+    set for a whole doc with one array write.
+    """
+
+    def __init__(self, nlp: Language):
+        self.strings = nlp.vocab.strings
+        self.table = lemma_table()
+        self.cache: dict[int, int] = {}
+
+    def lemma_hash(self, orth: int) -> int:
+        """The lemma's string hash for a word form's hash (computed once per form)."""
+        cached = self.cache.get(orth)
+        if cached is None:
+            text = self.strings[orth]
+            lemma = self.table.get(text)
+            if lemma is None:
+                lower = text.lower()
+                lemma = self.table.get(lower, lower)
+            cached = self.strings.add(lemma.lower())
+            self.cache[orth] = cached
+        return cached
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        orths = doc.to_array("ORTH")
+        get = self.cache.get
+        lemmas = orths.copy()
+        for i, orth in enumerate(orths.tolist()):
+            value = get(orth)
+            lemmas[i] = value if value is not None else self.lemma_hash(orth)
+        doc.from_array(["LEMMA"], lemmas.reshape(-1, 1))
+        return doc
+
+
+class LineBreakSentences:
+    """Marks the token after a line break as a sentence start (speaker turns, list items)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        if "\n" not in text:
+            return doc
+        n = len(doc)
+        for i, token in enumerate(doc):
+            if i + 1 < n and token.is_space and "\n" in token.text:
+                doc[i + 1].is_sent_start = True
+        return doc
+
+
+@Language.factory("wb_lemmatizer")
+def _make_lemmatizer(nlp: Language, name: str) -> LookupLemmatizer:
+    return LookupLemmatizer(nlp)
+
+
+@Language.factory("wb_line_breaks")
+def _make_line_breaks(nlp: Language, name: str) -> LineBreakSentences:
+    return LineBreakSentences()
+
+
+@Language.factory("wb_stakeholders")
+def _make_stakeholders(nlp: Language, name: str) -> ruler_mod.StakeholderRuler:
+    return ruler_mod.StakeholderRuler(nlp)
+
+
+@Language.factory("wb_indicators")
+def _make_indicators(nlp: Language, name: str) -> indicators_mod.IndicatorMatcher:
+    return indicators_mod.IndicatorMatcher(nlp)
+
+
+@Language.factory("wb_personal_data")
+def _make_personal_data(nlp: Language, name: str) -> personal_mod.PersonalDataFinder:
+    return personal_mod.PersonalDataFinder(nlp)
+
+
+@dataclass
+class PipelineSpec:
+    """Everything that decides what the pipeline finds; its fingerprint is the pipeline id.
+
+    Known names are left out of the id on purpose: importing a transcript with a new speaker
+    must not make every document stale (``workbench tag --force`` applies new names to all).
+    ``home`` (which stakeholder "regionen" means) is in it, so changing it re-tags.
+    """
+
+    gazetteer: Gazetteer = field(default_factory=default_gazetteer)
+    codes: Sequence[CodeSpec] = ()
+    model: str | None = None
+    known_names: Sequence[str] = ()
+    home: dict = field(default_factory=dict)
+
+    def pipeline_id(self) -> str:
+        """A stable id: changes whenever the model, gazetteer, codes or known names change."""
+        blob = json.dumps({
+            "workbench": __version__,
+            "spacy": spacy.__version__,
+            "model": self.model or BLANK,
+            "gazetteer": self.gazetteer.fingerprint(),
+            "codes": [c.as_dict() for c in self.codes],
+            "home": self.home,
+        }, ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
+        return f"{self.model or BLANK}:{digest}"
+
+
+def resolve_model_name(setting: str | None = None, override: str | None = None) -> str | None:
+    """The trained pipeline to use: ``override`` (CLI), else the env variable, else the setting.
+
+    ``"blank"`` or an empty value means the model-free pipeline.
+    """
+    for value in (override, os.environ.get(MODEL_ENV), setting):
+        if value:
+            value = value.strip()
+            return None if value.lower() in (BLANK, "none", "") else value
+    return None
+
+
+def _install_hint(name: str) -> str:
+    if "dacy" in name.lower():
+        how = f"install the DaCy model package '{name}' with pip"
+    else:
+        how = f"run 'python -m spacy download {name}' (or pip install the {name} wheel)"
+    return (f"The spaCy model '{name}' is not installed; {how} in workbench's environment, "
+            f"or unset {MODEL_ENV} and the project setting '{MODEL_SETTING}' to use the "
+            "built-in pipeline. workbench never downloads models itself.")
+
+
+def load_model(name: str) -> Language:
+    """Load an installed trained pipeline (package name or folder), never downloading.
+
+    Raises:
+        WorkbenchError: the model is not installed.
+    """
+    is_path = os.path.sep in name or os.path.isdir(name)
+    if not is_path and not spacy.util.is_package(name):
+        raise WorkbenchError(_install_hint(name))
+    try:
+        nlp = spacy.load(name)
+    except (OSError, ImportError) as exc:
+        raise WorkbenchError(_install_hint(name)) from exc
+    if nlp.lang != "da":
+        raise WorkbenchError(f"The spaCy model '{name}' is for language '{nlp.lang}', not "
+                             "Danish; choose a Danish model (da_core_news_sm, DaCy).")
+    return nlp
+
+
+def build_pipeline(spec: PipelineSpec | None = None) -> Language:
+    """Build the pipeline for ``spec`` (a fresh blank Danish pipeline when no model is named).
+
+    Raises:
+        WorkbenchError: the named model is not installed.
+    """
+    spec = spec or PipelineSpec()
+    if spec.model:
+        nlp = load_model(spec.model)
+        # Our lemmas replace the model's so that indicators and search behave the same way.
+        for pipe in ("lemmatizer", "trainable_lemmatizer"):
+            if pipe in nlp.pipe_names:
+                nlp.disable_pipe(pipe)
+        first = nlp.pipe_names[0] if nlp.pipe_names else None
+        nlp.add_pipe("wb_lemmatizer", before=first) if first else nlp.add_pipe("wb_lemmatizer")
+        if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
+            nlp.add_pipe("wb_line_breaks")
+            nlp.add_pipe("sentencizer")
+    else:
+        nlp = spacy.blank("da")
+        nlp.add_pipe("wb_lemmatizer")
+        nlp.add_pipe("wb_line_breaks")
+        nlp.add_pipe("sentencizer")
+    # "A/S." at the end of a sentence would otherwise split into "A", "/", "S.".
+    for suffix in ("A/S", "ApS", "I/S", "K/S", "P/S"):
+        nlp.tokenizer.add_special_case(f"{suffix}.", [{"ORTH": suffix}, {"ORTH": "."}])
+        nlp.tokenizer.add_special_case(f"{suffix},", [{"ORTH": suffix}, {"ORTH": ","}])
+    ruler = nlp.add_pipe("wb_stakeholders")
+    ruler.configure(spec.gazetteer, merge_model_entities=bool(spec.model))
+    matcher = nlp.add_pipe("wb_indicators")
+    matcher.configure(spec.codes)
+    finder = nlp.add_pipe("wb_personal_data")
+    finder.configure(spec.known_names)
+    nlp.meta["workbench_pipeline_id"] = spec.pipeline_id()
+    return nlp
+
+
+_CACHE: dict[str, Language] = {}
+
+
+def get_pipeline(spec: PipelineSpec) -> Language:
+    """Build the pipeline for ``spec``, reusing one built earlier in this process."""
+    key = spec.pipeline_id()
+    nlp = _CACHE.get(key)
+    if nlp is None:
+        if len(_CACHE) >= 3:
+            _CACHE.pop(next(iter(_CACHE)))
+        nlp = _CACHE[key] = build_pipeline(spec)
+    return nlp
+
+
+_LEMMA_NLP: list[Language] = []
+
+
+def lemmatiser():
+    """A light function text -> [(start, end, lemma), ...] for word tokens (no matchers).
+
+    Used by keyword autocoding so that "konflikt" also finds "konflikterne".
+    """
+    if not _LEMMA_NLP:
+        nlp = spacy.blank("da")
+        nlp.add_pipe("wb_lemmatizer")
+        _LEMMA_NLP.append(nlp)
+    nlp = _LEMMA_NLP[0]
+
+    def run(text: str) -> list[tuple[int, int, str]]:
+        doc = nlp(text)
+        return [(t.idx, t.idx + len(t.text), t.lemma_) for t in doc
+                if not t.is_space and not t.is_punct]
+
+    return run
