@@ -1,0 +1,203 @@
+"""Units of analysis and interval arithmetic on the global axis.
+
+A unit is a stretch of a document that is judged as a whole: a sentence, a segment (speaker
+turn or paragraph) or the whole document. Units of one kind never overlap. Character units are
+not materialised; :mod:`workbench.analysis.agreement` counts them by interval arithmetic.
+
+The rule that links codings to units: a coding *touches* a unit when they share at least one
+character (``coding.start < unit.end and unit.start < coding.end``). A code is present in a unit
+for a coder when any of that coder's codings with the code touches it, however many do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from workbench.analysis.dataset import Documents, document_texts
+from workbench.core.spans import project_sentences
+from workbench.core.store import Project
+from workbench.errors import InvalidInput
+
+UNIT_KINDS = ("character", "sentence", "segment", "document")
+UNIT_HELP = {
+    "character": "every character of the document text (white space included)",
+    "sentence": "sentences (from tagging when the document was tagged, else split at "
+                ". ! ? … and line breaks)",
+    "segment": "segments: speaker turns in transcripts, paragraphs in other documents "
+               "(a document without segments is one unit)",
+    "document": "whole documents (the code is present or not)",
+}
+
+
+@dataclass
+class Units:
+    """Non-overlapping units in document order.
+
+    Attributes:
+        kind: sentence, segment or document.
+        doc: document row of each unit.
+        start, end: offsets in the document text.
+        gstart, gend: the same on the global axis (sorted, non-overlapping).
+    """
+
+    kind: str
+    doc: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    gstart: np.ndarray
+    gend: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+
+def _make_units(kind: str, docs: Documents, rows: list[int], starts: list[int],
+                ends: list[int]) -> Units:
+    doc = np.asarray(rows, dtype=np.int64)
+    start = np.asarray(starts, dtype=np.int64)
+    end = np.asarray(ends, dtype=np.int64)
+    offset = docs.offsets[doc] if len(doc) else np.zeros(0, dtype=np.int64)
+    return Units(kind, doc, start, end, offset + start, offset + end)
+
+
+def _non_overlapping(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Sort spans and drop or clip the parts that overlap an earlier span."""
+    result: list[tuple[int, int]] = []
+    cursor = 0
+    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+        start, end = max(start, cursor), min(end, length)
+        if end > start:
+            result.append((start, end))
+            cursor = end
+    return result
+
+
+def document_units(docs: Documents) -> Units:
+    """One unit per document (empty documents have none)."""
+    rows = [r for r in range(len(docs)) if docs.lengths[r] > 0]
+    return _make_units("document", docs, rows, [0] * len(rows),
+                       [int(docs.lengths[r]) for r in rows])
+
+
+def segment_units(project: Project, docs: Documents) -> Units:
+    """Speaker turns and paragraphs; a quote segment inside another segment is part of it.
+
+    A document without segments is one unit.
+    """
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for doc_id, start, end in project.conn.execute(
+            'SELECT document_id, start, "end" FROM segments WHERE "end" > start'):
+        spans.setdefault(doc_id, []).append((start, end))
+    rows, starts, ends = [], [], []
+    for row, (doc_id, length) in enumerate(zip(docs.ids.tolist(), docs.lengths.tolist(),
+                                               strict=True)):
+        found = _non_overlapping(spans.get(doc_id, []), length)
+        if not found and length > 0:
+            found = [(0, length)]
+        for start, end in found:
+            rows.append(row)
+            starts.append(start)
+            ends.append(end)
+    return _make_units("segment", docs, rows, starts, ends)
+
+
+def sentence_units(project: Project, docs: Documents,
+                   texts: dict[int, str] | None = None) -> Units:
+    """Sentences, as :func:`workbench.core.spans.project_sentences` finds them."""
+    texts = texts if texts is not None else document_texts(project, docs.ids.tolist())
+    rows, starts, ends = [], [], []
+    for row, doc_id in enumerate(docs.ids.tolist()):
+        text = texts[doc_id]
+        for start, end in _non_overlapping(project_sentences(project, doc_id, text), len(text)):
+            rows.append(row)
+            starts.append(start)
+            ends.append(end)
+    return _make_units("sentence", docs, rows, starts, ends)
+
+
+def build_units(project: Project, docs: Documents, kind: str,
+                texts: dict[int, str] | None = None) -> Units:
+    """Units of a kind (sentence, segment or document) for the documents.
+
+    Raises:
+        InvalidInput: an unknown kind (character units are counted, not built).
+    """
+    if kind == "sentence":
+        return sentence_units(project, docs, texts)
+    if kind == "segment":
+        return segment_units(project, docs)
+    if kind == "document":
+        return document_units(docs)
+    raise InvalidInput(f"'{kind}' is not a unit here; use sentence, segment or document.")
+
+
+def touching(unit_gstart: np.ndarray, unit_gend: np.ndarray, gstart: np.ndarray,
+             gend: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (interval index, unit index) for every interval and unit that share a character.
+
+    The units must be sorted and non-overlapping, so their ends are sorted too and two binary
+    searches find the run of units each interval touches.
+    """
+    first = np.searchsorted(unit_gend, gstart, side="right")
+    stop = np.searchsorted(unit_gstart, gend, side="left")
+    counts = np.maximum(stop - first, 0)
+    which = np.repeat(np.arange(len(gstart)), counts)
+    if not len(which):
+        return which, which
+    # Unit index = first[i] + 0, 1, ... for each interval i.
+    steps = np.arange(len(which)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return which, np.repeat(first, counts) + steps
+
+
+def merge_intervals(key: np.ndarray, gstart: np.ndarray, gend: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Union of the intervals of each key: overlapping intervals merge, touching ones do not.
+
+    Args:
+        key: a non-negative integer per interval (e.g. code, or code and coder combined).
+        gstart, gend: the intervals on the global axis.
+
+    Returns:
+        (key, start, end) of the merged intervals, sorted by key then start.
+    """
+    if not len(key):
+        return key, gstart, gend
+    span = int(max(gend.max(), gstart.max())) + 1
+    # Shifting each key onto its own stretch of the axis lets one running maximum serve all.
+    shifted_start = key * span + gstart
+    shifted_end = key * span + gend
+    order = np.lexsort((shifted_end, shifted_start))
+    shifted_start, shifted_end = shifted_start[order], shifted_end[order]
+    reach = np.maximum.accumulate(shifted_end)
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = shifted_start[1:] >= reach[:-1]
+    heads = np.flatnonzero(new)
+    merged_start = shifted_start[heads]
+    merged_end = np.maximum.reduceat(shifted_end, heads)
+    merged_key = merged_start // span
+    return merged_key, merged_start - merged_key * span, merged_end - merged_key * span
+
+
+def covered_before(gstart: np.ndarray, gend: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """For sorted disjoint intervals, how many covered positions lie before each point."""
+    if not len(gstart):
+        return np.zeros(len(points), dtype=np.int64)
+    lengths = gend - gstart
+    before = np.concatenate(([0], np.cumsum(lengths)))
+    i = np.searchsorted(gstart, points, side="right") - 1
+    safe = np.maximum(i, 0)
+    inside = np.clip(points - gstart[safe], 0, lengths[safe])
+    return np.where(i >= 0, before[safe] + inside, 0)
+
+
+def trim_quote(text: str, limit: int = 200) -> str:
+    """The text on one line, cut at a word boundary with an ellipsis when it is long."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut + "…"
