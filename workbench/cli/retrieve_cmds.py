@@ -82,11 +82,12 @@ def print_hit(number: int, hit: retrieval.Hit, *, show_context: bool) -> None:
                                       "turn/paragraph (see below).")
 @click.option("--case", "case", multiple=True, help="Only documents of this case (repeatable).")
 @click.option("--cycle", multiple=True, help="Only documents of this cycle number (repeatable).")
-@click.option("--kind", type=click.Choice(DOCUMENT_KINDS), multiple=True,
-              help="Only documents of this kind (repeatable).")
-@click.option("--sector", type=click.Choice(SECTORS), multiple=True,
-              help="Only hits whose participant is in this sector (the speaker of the turn "
-                   "where the hit starts, else the document's participant).")
+@click.option("--kind", type=click.Choice(DOCUMENT_KINDS), multiple=True, metavar="KIND",
+              help=f"Only documents of this kind: {', '.join(DOCUMENT_KINDS)} (repeatable).")
+@click.option("--sector", type=click.Choice(SECTORS), multiple=True, metavar="SECTOR",
+              help="Only hits whose participant is in this sector, e.g. municipality, "
+                   "hospital, general_practice (the speaker of the turn where the hit "
+                   "starts, else the document's participant; repeatable).")
 @click.option("--role", multiple=True,
               help="Only hits whose participant's role contains this, e.g. 'overlæge'.")
 @click.option("--participant", multiple=True, help="Only hits of this participant (label).")

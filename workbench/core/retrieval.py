@@ -17,9 +17,13 @@ indexed query), then each document is swept once in start order.
 from __future__ import annotations
 
 import bisect
+import json
+import operator
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from itertools import groupby
+from itertools import compress, groupby, repeat
+from operator import itemgetter
 from typing import Any
 
 from workbench.core import cases, documents
@@ -33,6 +37,9 @@ DEFAULT_CONTEXT = 80
 
 # A coding as the sweep sees it: start, end, code id.
 _Interval = tuple[int, int, int]
+_DOC, _END, _CODE = itemgetter(0), itemgetter(2), itemgetter(3)
+_SPACE = re.compile(r"\s")
+_LAST_SPACE = re.compile(r"\s(?=\S*$)")
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,9 @@ class Hit:
         document_kind, case, cycle, date: the document's metadata (case name, cycle number).
         start, end: the span in the document text (code points, end-exclusive).
         text: the quote, ``document text[start:end]``.
-        codes: names of the codes on the span (the query's codes, or every code with
-            ``all_codes=True``), in the order the codes were created.
+        codes: names of the codes on the span, in the order the codes were created: with
+            ``overlap``, the codes of the codings merged into the hit; with ``segment``, the
+            query's codes inside the segment; with ``all_codes=True``, every code on the span.
         speaker: the speaker of the turn where the hit starts (None outside turns).
         participant, role, sector: the participant of that turn, else the document's.
         segment_id: the segment where the hit starts, if any.
@@ -82,34 +90,41 @@ class Hit:
 
 
 # --------------------------------------------------------------------------- query compilation
+#
+# The query is evaluated for all candidates of a document at once: each atom (a named code
+# with its sub-codes) yields a list of booleans, one per candidate, and AND, OR and NOT
+# combine those lists with map(), so the per-candidate work runs in C.
+
+_Flags = Iterable[bool]
 
 
-def _compile(tree: Node, atom_bits: dict[Name, int]) -> Callable[[int], bool]:
-    """Turn the resolved tree into a test on a bit mask of the atoms present."""
+def _vectorise(tree: Node, atom_index: dict[Name, int]) -> Callable[[list[list[bool]]], _Flags]:
+    """Turn the resolved tree into a function from per-atom flag lists to per-unit results."""
     if isinstance(tree, Name):
-        bit = atom_bits[tree]
-        return lambda mask: bool(mask & bit)
+        k = atom_index[tree]
+        return lambda flags: flags[k]
     if isinstance(tree, Not):
-        inner = _compile(tree.operand, atom_bits)
-        return lambda mask: not inner(mask)
-    parts = [_compile(n, atom_bits) for n in tree.operands]
-    if isinstance(tree, And):
-        return lambda mask: all(p(mask) for p in parts)
-    return lambda mask: any(p(mask) for p in parts)
+        inner = _vectorise(tree.operand, atom_index)
+        return lambda flags: map(operator.not_, inner(flags))
+    parts = [_vectorise(n, atom_index) for n in tree.operands]
+    combine = operator.and_ if isinstance(tree, And) else operator.or_
+
+    def evaluate(flags: list[list[bool]]) -> _Flags:
+        result = parts[0](flags)
+        for part in parts[1:]:
+            result = map(combine, result, part(flags))
+        return result
+
+    return evaluate
 
 
 @dataclass
 class _CompiledQuery:
     codes: CodeTable
-    code_masks: dict[int, int]      # code id -> bits of the atoms it satisfies
-    positive: frozenset[int]        # codes named without NOT (with their sub-codes)
-    test: Callable[[int], bool]
-
-    def matches(self, mask: int, cache: dict[int, bool]) -> bool:
-        result = cache.get(mask)
-        if result is None:
-            result = cache[mask] = self.test(mask)
-        return result
+    atoms_of: dict[int, tuple[int, ...]]    # code id -> indexes of the atoms it satisfies
+    atom_count: int
+    positive: frozenset[int]                # codes named without NOT (with sub-codes)
+    evaluate: Callable[[list[list[bool]]], _Flags]
 
 
 def compile_query(project: Project, query: str) -> _CompiledQuery:
@@ -121,22 +136,47 @@ def compile_query(project: Project, query: str) -> _CompiledQuery:
     """
     codes = CodeTable.load(project)
     tree = resolve(parse_query(query), codes)
-    atom_bits: dict[Name, int] = {}
-    code_masks: dict[int, int] = {}
+    atom_index: dict[Name, int] = {}
+    atoms_of: dict[int, tuple[int, ...]] = {}
     positive: set[int] = set()
     for atom, is_positive in names(tree):
-        bit = atom_bits.setdefault(atom, 1 << len(atom_bits))
-        for code_id in atom.code_ids:
-            code_masks[code_id] = code_masks.get(code_id, 0) | bit
+        if atom not in atom_index:
+            k = atom_index[atom] = len(atom_index)
+            for code_id in atom.code_ids:
+                atoms_of[code_id] = (*atoms_of.get(code_id, ()), k)
         if is_positive:
             positive |= atom.code_ids
     if not positive:
         raise InvalidInput("The query names no code without NOT, so there is nothing to "
                            "look for; add one, e.g. 'trust AND NOT vision'.")
-    return _CompiledQuery(codes, code_masks, frozenset(positive), _compile(tree, atom_bits))
+    return _CompiledQuery(codes, atoms_of, len(atom_index), frozenset(positive),
+                          _vectorise(tree, atom_index))
 
 
-# ------------------------------------------------------------------------------------ sweeping
+# ------------------------------------------------------------------------------------ matching
+#
+# Per document, each atom gets a coverage map: a bytearray with 1 where a coding of the atom
+# lies. "Does a coding of atom X overlap [s, e)?" is then ``coverage.find(1, s, e) != -1``.
+# Building a map costs one slice assignment per coding; the questions run through map().
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A matched span before quotes and speakers are looked up.
+
+    Attributes:
+        document_id: the document.
+        start, end: the span (code points, end-exclusive).
+        code_ids: the query's codes on the span.
+        segment: for ``within="segment"``, the segment row (id, start, end, kind, speaker,
+            participant id); else None.
+    """
+
+    document_id: int
+    start: int
+    end: int
+    code_ids: frozenset[int]
+    segment: tuple | None = None
 
 
 def overlapping(intervals: Sequence[_Interval],
@@ -159,87 +199,102 @@ def overlapping(intervals: Sequence[_Interval],
     return result
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge spans that overlap (touching spans stay apart); input sorted by start."""
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start < merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
+_ONES = memoryview(b"\x01" * 65_536)
+_FOUND = (-1).__ne__
 
 
-def _overlap_hits(items: list[_Interval], cq: _CompiledQuery,
-                  cache: dict[int, bool]) -> list[tuple[int, int]]:
-    candidates = [(s, e) for s, e, c in items if c in cq.positive]
-    masks = cq.code_masks
-    matched = []
-    for span, around in zip(candidates, overlapping(items, candidates), strict=True):
-        mask = 0
-        for _, _, code_id in around:
-            mask |= masks[code_id]
-        if cq.matches(mask, cache):
-            matched.append(span)
-    return _merge(matched)
+def _coverage(items: Sequence[tuple], cq: _CompiledQuery, length: int,
+              *, with_positive: bool = False) -> tuple[list[bytearray], bytearray]:
+    """Coverage maps of one document's codings (rows document_id, start, end, code_id)."""
+    maps = [bytearray(length) for _ in range(cq.atom_count)]
+    positive_map = bytearray(length if with_positive else 0)
+    atoms_of, positive = cq.atoms_of, cq.positive
+    for _, s, e, code_id in items:
+        ones = _ONES[:e - s] if e - s <= len(_ONES) else b"\x01" * (e - s)
+        for k in atoms_of[code_id]:
+            maps[k][s:e] = ones
+        if with_positive and code_id in positive:
+            positive_map[s:e] = ones
+    return maps, positive_map
 
 
-@dataclass(frozen=True)
-class _Segment:
-    id: int
-    start: int
-    end: int
-    kind: str
-    speaker: str | None
-    participant_id: int | None
+def _flags(maps: list[bytearray], starts: list[int], ends: list[int]) -> list[list[bool]]:
+    """Per atom, whether each span [starts[i], ends[i]) overlaps a coding of the atom."""
+    return [list(map(_FOUND, map(m.find, repeat(1), starts, ends))) for m in maps]
 
 
-def _units(segments: list[_Segment]) -> list[_Segment]:
-    """The segments that are retrieval units: all but quotes that lie inside another segment."""
-    outer = [s for s in segments if s.kind != "quote"]
-    starts = [s.start for s in outer]
+def _match_overlap(doc_id: int, items: list[tuple], cq: _CompiledQuery) -> list[Passage]:
+    """Candidates are codings of positive codes; overlapping matches merge into one passage.
+
+    ``items`` are rows (document_id, start, end, code_id) sorted by start.
+    """
+    maps, _ = _coverage(items, cq, max(map(_END, items)))
+    candidates = [row for row in items if row[3] in cq.positive]
+    starts, ends = [row[1] for row in candidates], [row[2] for row in candidates]
+    matched = compress(candidates, cq.evaluate(_flags(maps, starts, ends)))
+    passages: list[Passage] = []
+    cur_start = cur_end = -1
+    cur_codes: set[int] = set()
+    for _, s, e, code_id in matched:
+        if s < cur_end:  # overlaps the passage being built: merge (candidates come by start)
+            if e > cur_end:
+                cur_end = e
+            cur_codes.add(code_id)
+            continue
+        if cur_end >= 0:
+            passages.append(Passage(doc_id, cur_start, cur_end, frozenset(cur_codes)))
+        cur_start, cur_end, cur_codes = s, e, {code_id}
+    if cur_end >= 0:
+        passages.append(Passage(doc_id, cur_start, cur_end, frozenset(cur_codes)))
+    return passages
+
+
+def _units(segments: list[tuple]) -> list[tuple]:
+    """The segments that are retrieval units: all but quotes that lie inside another segment.
+
+    Segment rows are (id, start, end, kind, speaker, participant_id), sorted by start.
+    """
+    outer = [seg for seg in segments if seg[3] != "quote"]
+    if len(outer) == len(segments):
+        return segments
+    starts = [seg[1] for seg in outer]
     units = list(outer)
     for seg in segments:
-        if seg.kind != "quote":
-            continue
-        i = bisect.bisect_right(starts, seg.start) - 1
-        if not (i >= 0 and outer[i].start <= seg.start and seg.end <= outer[i].end):
-            units.append(seg)
-    units.sort(key=lambda s: (s.start, s.end))
+        if seg[3] == "quote":
+            i = bisect.bisect_right(starts, seg[1]) - 1
+            if not (i >= 0 and outer[i][1] <= seg[1] and seg[2] <= outer[i][2]):
+                units.append(seg)
+    units.sort(key=lambda seg: (seg[1], seg[2]))
     return units
 
 
-def _segment_hits(items: list[_Interval], units: list[_Segment], cq: _CompiledQuery,
-                  cache: dict[int, bool]) -> list[tuple[int, int]]:
-    masks, positive = cq.code_masks, cq.positive
-    hits = []
-    spans = [(u.start, u.end) for u in units]
-    for span, inside in zip(spans, overlapping(items, spans), strict=True):
-        if not any(c in positive for _, _, c in inside):
-            continue
-        mask = 0
-        for _, _, code_id in inside:
-            mask |= masks[code_id]
-        if cq.matches(mask, cache):
-            hits.append(span)
-    return hits
+def _match_segments(doc_id: int, items: list[tuple], units: list[tuple],
+                    cq: _CompiledQuery) -> list[Passage]:
+    """Units are segments: one matches when the codes anywhere inside it satisfy the query.
 
-
-def _segment_at(segments: list[_Segment], starts: list[int], pos: int) -> _Segment | None:
-    """The segment containing ``pos``, preferring a turn or paragraph over a quote in it."""
-    i = bisect.bisect_right(starts, pos) - 1
-    found = None
-    while i >= 0:
-        seg = segments[i]
-        if seg.start <= pos < seg.end:
-            if seg.kind != "quote":
-                return seg
-            found = found or seg
-        elif seg.kind != "quote" and seg.end <= pos:
-            break  # turns and paragraphs do not overlap: nothing earlier can contain pos
-        i -= 1
-    return found
+    ``items`` are rows (document_id, start, end, code_id) sorted by start.
+    """
+    last_end = max(map(_END, items))
+    if not units:  # a document without segments is one unit: the stretch that is coded
+        units = [(None, items[0][1], last_end, "", None, None)]
+    maps, positive_map = _coverage(items, cq, max(last_end, max(u[2] for u in units)),
+                                   with_positive=True)
+    u_starts, u_ends = [u[1] for u in units], [u[2] for u in units]
+    has_positive = map(_FOUND, map(positive_map.find, repeat(1), u_starts, u_ends))
+    matched = compress(units, map(operator.and_, has_positive,
+                                  cq.evaluate(_flags(maps, u_starts, u_ends))))
+    starts = [row[1] for row in items]
+    longest = max(row[2] - row[1] for row in items)
+    passages = []
+    for unit in matched:
+        u_start, u_end = unit[1], unit[2]
+        # Codings inside the unit start at most `longest` before it and before its end.
+        lo = bisect.bisect_left(starts, u_start - longest)
+        hi = bisect.bisect_left(starts, u_end)
+        codes = frozenset(row[3] for row in items[lo:hi] if row[2] > u_start)
+        passages.append(Passage(doc_id, u_start, u_end, codes,
+                                unit if unit[0] is not None else None))
+    return passages
 
 
 # ------------------------------------------------------------------------------------- context
@@ -248,21 +303,20 @@ def _segment_at(segments: list[_Segment], starts: list[int], pos: int) -> _Segme
 def context_around(text: str, start: int, end: int, size: int) -> tuple[str, str]:
     """Up to ``size`` characters before and after a span, cut at word boundaries.
 
-    A word cut in half by the limit is left out rather than shown in part.
+    A word cut in half by the limit is left out rather than shown in part, and
+    ``before + text[start:end] + after`` is always a stretch of ``text``.
     """
     if size <= 0:
         return "", ""
     cut = max(0, start - size)
     if cut > 0 and not text[cut - 1].isspace():
-        while cut < start and not text[cut].isspace():
-            cut += 1
-    before = text[cut:start].lstrip()
+        found = _SPACE.search(text, cut, start)
+        cut = found.start() if found else start
     stop = min(len(text), end + size)
     if stop < len(text) and not text[stop].isspace():
-        while stop > end and not text[stop - 1].isspace():
-            stop -= 1
-    after = text[end:stop].rstrip()
-    return before, after
+        found = _LAST_SPACE.search(text, end, stop)
+        stop = found.start() + 1 if found else end
+    return text[cut:start].lstrip(), text[end:stop].rstrip()
 
 
 # ------------------------------------------------------------------------------------- filters
@@ -317,20 +371,21 @@ class _ParticipantFilter:
     def active(self) -> bool:
         return any(x is not None for x in (self.labels, self.sectors, self.roles))
 
-    def allows(self, person: dict[str, Any] | None) -> bool:
+    def allows(self, person: tuple | None) -> bool:
+        """Whether a participant row (id, label, role, sector) passes; None is nobody."""
         if person is None:
             return not self.active
-        if self.labels is not None and person["label"] not in self.labels:
+        if self.labels is not None and person[1] not in self.labels:
             return False
-        if self.sectors is not None and person["sector"] not in self.sectors:
+        if self.sectors is not None and person[3] not in self.sectors:
             return False
         if self.roles is not None:
-            role = (person["role"] or "").casefold()
+            role = (person[2] or "").casefold()
             return any(r in role for r in self.roles)
         return True
 
 
-def _participant_filter(project: Project, people: dict[int, dict[str, Any]], *,
+def _participant_filter(project: Project, people: dict[int, tuple], *,
                         participant: Any, sector: Any, role: Any) -> _ParticipantFilter:
     labels = sectors = roles = None
     if (given := _values(participant)) is not None:
@@ -339,7 +394,7 @@ def _participant_filter(project: Project, people: dict[int, dict[str, Any]], *,
         sectors = {cases.check_sector(str(s)) for s in given}
     if (given := _values(role)) is not None:
         roles = tuple(str(r).strip().casefold() for r in given)
-        known = [p["role"] for p in people.values() if p["role"]]
+        known = [p[2] for p in people.values() if p[2]]
         for r in roles:
             if not any(r in k.casefold() for k in known):
                 raise NotFoundError(f"No participant has a role containing '{r}'; "
@@ -361,7 +416,7 @@ def _check_coders(project: Project, coders: tuple) -> None:
 # ----------------------------------------------------------------------------------- retrieval
 
 
-def _tuples(project: Project, sql: str, params: Sequence[Any]) -> list[tuple]:
+def _tuples(project: Project, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
     """Rows as plain tuples: they sort, and they are quicker to make than sqlite3.Row."""
     cursor = project.conn.cursor()
     cursor.row_factory = None
@@ -371,19 +426,118 @@ def _tuples(project: Project, sql: str, params: Sequence[Any]) -> list[tuple]:
         cursor.close()
 
 
-def _load_segments(project: Project, doc_ids: Iterable[int]) -> dict[int, list[_Segment]]:
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _codings_by_document(project: Project, cq: _CompiledQuery, coders: tuple | None,
+                         allowed: set[int] | None) -> dict[int, list[tuple]]:
+    """The codings of the query's codes (one indexed query) as rows (document_id, start, end,
+    code_id), grouped by document and sorted by start."""
+    code_ids = sorted(cq.atoms_of)
+    sql = ('SELECT document_id, start, "end", code_id FROM codings '
+           f"WHERE code_id IN ({_marks(code_ids)})")
+    params: list[Any] = list(code_ids)
+    if coders:
+        sql += f" AND coder IN ({_marks(coders)})"
+        params += list(coders)
+    if allowed is not None and len(allowed) <= 500:
+        sql += f" AND document_id IN ({_marks(allowed)})"
+        params += sorted(allowed)
+    rows = _tuples(project, sql + " ORDER BY document_id, start", params)
+    by_doc: dict[int, list[tuple]] = {}
+    for doc_id, group in groupby(rows, key=_DOC):
+        if allowed is None or doc_id in allowed:
+            by_doc[doc_id] = list(group)
+    return by_doc
+
+
+def _load_segments(project: Project, doc_ids: Iterable[int]) -> dict[int, list[tuple]]:
+    """Segment rows (id, start, end, kind, speaker, participant_id) per document, by start."""
     ids = sorted(doc_ids)
-    result: dict[int, list[_Segment]] = {d: [] for d in ids}
-    for chunk_start in range(0, len(ids), 900):  # stay under SQLite's variable limit
-        chunk = ids[chunk_start:chunk_start + 900]
+    result: dict[int, list[tuple]] = {d: [] for d in ids}
+    for at in range(0, len(ids), 900):  # stay under SQLite's limit on variables
+        chunk = ids[at:at + 900]
         rows = _tuples(
             project,
             'SELECT document_id, id, start, "end", kind, speaker, participant_id FROM segments '
-            f"WHERE document_id IN ({','.join('?' * len(chunk))}) ORDER BY document_id, start",
-            chunk)
-        for row in rows:
-            result[row[0]].append(_Segment(*row[1:]))
+            f"WHERE document_id IN ({_marks(chunk)}) ORDER BY document_id, start", chunk)
+        for doc_id, group in groupby(rows, key=itemgetter(0)):
+            result[doc_id] = [row[1:] for row in group]
     return result
+
+
+def _segments_at(project: Project, passages: list[Passage]) -> list[tuple | None]:
+    """For each passage, the segment where it starts (a turn or paragraph before a quote).
+
+    One query for all passages: each looks up the last segment starting at or before its
+    start through the (document_id, start) index.
+    """
+    if not passages:
+        return []
+    probes = json.dumps([[p.document_id, p.start] for p in passages])
+    found = _tuples(project, """
+        SELECT s.id, s.start, s."end", s.kind, s.speaker, s.participant_id
+        FROM json_each(?) AS j
+        LEFT JOIN segments AS s ON s.id = (
+            SELECT x.id FROM segments AS x
+            WHERE x.document_id = json_extract(j.value, '$[0]')
+              AND x.start <= json_extract(j.value, '$[1]') AND x.kind != 'quote'
+            ORDER BY x.start DESC LIMIT 1)
+        ORDER BY j.key""", (probes,))
+    result: list[tuple | None] = []
+    for passage, seg in zip(passages, found, strict=True):
+        if seg[0] is not None and seg[2] > passage.start:
+            result.append(seg)
+        else:  # outside turns and paragraphs: perhaps inside a quote of its own
+            quote = _tuples(project, """
+                SELECT id, start, "end", kind, speaker, participant_id FROM segments
+                WHERE document_id = ? AND start <= ? AND "end" > ?
+                ORDER BY start DESC LIMIT 1""",
+                (passage.document_id, passage.start, passage.start))
+            result.append(quote[0] if quote else None)
+    return result
+
+
+def find_passages(project: Project, query: str, *, within: str = "overlap", case: Any = None,
+                  cycle: Any = None, kind: Any = None, coder: Any = None,
+                  document: Any = None) -> list[Passage]:
+    """The spans that match a query, without quotes, speakers or context (the fast part).
+
+    Takes the same query and document filters as :func:`retrieve`; participant filters need
+    the speakers and are applied by :func:`retrieve`. Passages come by document id and start.
+    """
+    if within not in WITHIN:
+        raise InvalidInput(f"'{within}' is not a way to combine codes; use overlap or segment.")
+    cq = compile_query(project, query)
+    return _find(project, cq, within=within,
+                 allowed=_document_filter(project, case=case, cycle=cycle, kind=kind,
+                                          document=document),
+                 coders=_checked_coders(project, coder))
+
+
+def _checked_coders(project: Project, coder: Any) -> tuple | None:
+    coders = _values(coder)
+    if coders:
+        _check_coders(project, coders)
+    return coders
+
+
+def _find(project: Project, cq: _CompiledQuery, *, within: str, allowed: set[int] | None,
+          coders: tuple | None) -> list[Passage]:
+    by_doc = _codings_by_document(project, cq, coders, allowed)
+    passages: list[Passage] = []
+    if within == "segment":
+        # Only documents with a code named without NOT can hold a hit.
+        relevant = [d for d, items in by_doc.items()
+                    if not cq.positive.isdisjoint(map(_CODE, items))]
+        segments = _load_segments(project, relevant)
+        for doc_id in relevant:
+            passages += _match_segments(doc_id, by_doc[doc_id], _units(segments[doc_id]), cq)
+    else:
+        for doc_id, items in by_doc.items():
+            passages += _match_overlap(doc_id, items, cq)
+    return passages
 
 
 def retrieve(project: Project, query: str, *, within: str = "overlap", case: Any = None,
@@ -418,119 +572,74 @@ def retrieve(project: Project, query: str, *, within: str = "overlap", case: Any
         raise InvalidInput(f"'{within}' is not a way to combine codes; use overlap or segment.")
     cq = compile_query(project, query)
     allowed = _document_filter(project, case=case, cycle=cycle, kind=kind, document=document)
-    people = {r["id"]: r for r in project.rows(
-        "SELECT id, label, role, sector FROM participants")}
+    people = {r[0]: r for r in _tuples(project, "SELECT id, label, role, sector FROM participants")}
     pfilter = _participant_filter(project, people, participant=participant, sector=sector,
                                   role=role)
-    coders = _values(coder)
-    if coders:
-        _check_coders(project, coders)
-
-    code_ids = sorted(cq.code_masks)
-    sql = (f'SELECT document_id, start, "end", code_id FROM codings '
-           f"WHERE code_id IN ({','.join('?' * len(code_ids))})")
-    params: list[Any] = list(code_ids)
-    if coders:
-        sql += f" AND coder IN ({','.join('?' * len(coders))})"
-        params += list(coders)
-    if allowed is not None and len(allowed) <= 200:
-        # A narrow document filter is cheaper to apply in the index than afterwards.
-        sql += f" AND document_id IN ({','.join('?' * len(allowed))})"
-        params += sorted(allowed)
-    rows = _tuples(project, sql, params)
-    rows.sort()
-
-    by_doc: dict[int, list[_Interval]] = {}
-    for doc_id, group in groupby(rows, key=lambda r: r[0]):
-        if allowed is None or doc_id in allowed:
-            by_doc[doc_id] = [(r[1], r[2], r[3]) for r in group]
-
-    cache: dict[int, bool] = {}
-    spans: dict[int, list[tuple[int, int]]] = {}
-    segments: dict[int, list[_Segment]] = {}
-    if within == "segment":
-        segments = _load_segments(project, by_doc)
-        for doc_id, items in by_doc.items():
-            units = _units(segments[doc_id])
-            found = (_segment_hits(items, units, cq, cache) if units
-                     else _whole(items, cq, cache))
-            if found:
-                spans[doc_id] = found
-    else:
-        for doc_id, items in by_doc.items():
-            found = _overlap_hits(items, cq, cache)
-            if found:
-                spans[doc_id] = found
-    if not spans:
+    passages = _find(project, cq, within=within, allowed=allowed,
+                     coders=_checked_coders(project, coder))
+    if not passages:
+        return []
+    segments = ([p.segment for p in passages] if within == "segment"
+                else _segments_at(project, passages))
+    doc_people = dict(_tuples(project, "SELECT id, participant_id FROM documents"))
+    kept = []
+    for passage, seg in zip(passages, segments, strict=True):
+        # A turn names its speaker (None for the interviewer); elsewhere the document's
+        # participant speaks.
+        person_id = seg[5] if seg is not None and seg[4] is not None \
+            else doc_people.get(passage.document_id)
+        person = people.get(person_id)
+        if pfilter.allows(person):
+            kept.append((passage, seg, person))
+    if not kept:
         return []
 
-    if within != "segment":
-        segments = _load_segments(project, spans)
-    docs = _load_documents(project, spans)
+    docs = _load_documents(project, {p.document_id for p, _, _ in kept})
+    codes_on: dict[tuple[int, int, int], frozenset[int]] = {}
+    if all_codes:
+        for doc_id, group in groupby(kept, key=lambda k: k[0].document_id):
+            spans = [(p.start, p.end) for p, _, _ in group]
+            everything = _all_codings(project, doc_id)
+            for (start, end), around in zip(spans, overlapping(everything, spans), strict=True):
+                codes_on[doc_id, start, end] = frozenset(c for _, _, c in around)
+    names_of = cq.codes.names
     hits: list[Hit] = []
-    for doc_id, doc_spans in spans.items():
-        doc = docs[doc_id]
-        segs = segments.get(doc_id, [])
-        seg_starts = [s.start for s in segs]
-        on_span = overlapping(_all_codings(project, doc_id) if all_codes else by_doc[doc_id],
-                              doc_spans)
-        for (start, end), around in zip(doc_spans, on_span, strict=True):
-            seg = _segment_at(segs, seg_starts, start)
-            if seg is not None and seg.speaker is not None:
-                person = people.get(seg.participant_id)
-            else:
-                person = people.get(doc["participant_id"])
-            if not pfilter.allows(person):
-                continue
-            before, after = context_around(doc["text"], start, end, context)
-            hits.append(Hit(
-                document_id=doc_id, document=doc["name"], document_kind=doc["kind"],
-                case=doc["case"], cycle=doc["cycle"], date=doc["date"],
-                start=start, end=end, text=doc["text"][start:end],
-                codes=_code_names(cq.codes, {c for _, _, c in around}),
-                speaker=seg.speaker if seg is not None else None,
-                participant=person["label"] if person else None,
-                role=person["role"] if person else None,
-                sector=person["sector"] if person else None,
-                segment_id=seg.id if seg is not None else None,
-                before=before, after=after, more_before=start - len(before) > 0,
-                more_after=end + len(after) < len(doc["text"])))
+    for passage, seg, person in kept:
+        doc = docs[passage.document_id]
+        text, start, end = doc["text"], passage.start, passage.end
+        before, after = context_around(text, start, end, context)
+        code_ids = codes_on.get((passage.document_id, start, end), passage.code_ids)
+        hits.append(Hit(
+            document_id=passage.document_id, document=doc["name"], document_kind=doc["kind"],
+            case=doc["case"], cycle=doc["cycle"], date=doc["date"],
+            start=start, end=end, text=text[start:end],
+            codes=tuple(names_of[c] for c in sorted(code_ids) if c in names_of),
+            speaker=seg[4] if seg is not None else None,
+            participant=person[1] if person else None,
+            role=person[2] if person else None,
+            sector=person[3] if person else None,
+            segment_id=seg[0] if seg is not None else None,
+            before=before, after=after, more_before=start - len(before) > 0,
+            more_after=end + len(after) < len(text)))
     hits.sort(key=lambda h: (h.document.casefold(), h.start, h.end))
     return hits
 
 
-def _whole(items: list[_Interval], cq: _CompiledQuery,
-           cache: dict[int, bool]) -> list[tuple[int, int]]:
-    """Segment mode for a document without segments: the whole coded stretch is one unit."""
-    if not any(c in cq.positive for _, _, c in items):
-        return []
-    mask = 0
-    for _, _, code_id in items:
-        mask |= cq.code_masks[code_id]
-    if not cq.matches(mask, cache):
-        return []
-    return [(min(s for s, _, _ in items), max(e for _, e, _ in items))]
-
-
 def _all_codings(project: Project, doc_id: int) -> list[_Interval]:
-    return sorted(_tuples(project, 'SELECT start, "end", code_id FROM codings '
-                                   "WHERE document_id = ?", (doc_id,)))
-
-
-def _code_names(codes: CodeTable, code_ids: set[int]) -> tuple[str, ...]:
-    return tuple(codes.names[c] for c in sorted(code_ids) if c in codes.names)
+    return _tuples(project, 'SELECT start, "end", code_id FROM codings '
+                            "WHERE document_id = ? ORDER BY start", (doc_id,))
 
 
 def _load_documents(project: Project, doc_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     ids = sorted(doc_ids)
     result: dict[int, dict[str, Any]] = {}
-    for chunk_start in range(0, len(ids), 900):
-        chunk = ids[chunk_start:chunk_start + 900]
+    for at in range(0, len(ids), 900):
+        chunk = ids[at:at + 900]
         for row in project.rows(
-                "SELECT d.id, d.name, d.kind, d.date, d.participant_id, d.text, "
+                "SELECT d.id, d.name, d.kind, d.date, d.text, "
                 "c.name AS \"case\", cy.number AS cycle FROM documents d "
                 "LEFT JOIN cases c ON c.id = d.case_id "
                 "LEFT JOIN cycles cy ON cy.id = d.cycle_id "
-                f"WHERE d.id IN ({','.join('?' * len(chunk))})", chunk):
+                f"WHERE d.id IN ({_marks(chunk)})", chunk):
             result[row["id"]] = row
     return result
