@@ -52,7 +52,7 @@ def list_stakeholders(project: Project, *, sector: str | None = None,
 
 
 def get_stakeholder(project: Project, key: str | int) -> Stakeholder:
-    """Find a stakeholder by id, name or alias (case-insensitive).
+    """Find a stakeholder by id, name, alias or mention surface (case-insensitive).
 
     Raises:
         NotFoundError: nothing matches.
@@ -72,6 +72,14 @@ def get_stakeholder(project: Project, key: str | int) -> Stakeholder:
             if any(a.casefold() == folded for a in json.loads(candidate["aliases"])):
                 row = candidate
                 break
+    if row is None:
+        # What the text calls it: "DR" finds Danske Regioner when every "DR" mention is one.
+        ids = project.conn.execute(
+            "SELECT DISTINCT stakeholder_id FROM mentions WHERE surface = ? COLLATE NOCASE",
+            (text,)).fetchall()
+        if len(ids) == 1:
+            row = project.conn.execute("SELECT * FROM stakeholders WHERE id = ?",
+                                       (ids[0][0],)).fetchone()
     if row is None:
         raise NotFoundError(f"No stakeholder '{text}' in {project.path.name}; see "
                             "'workbench stakeholders' for the list.")

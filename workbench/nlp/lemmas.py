@@ -33,13 +33,30 @@ def lemma_table() -> dict[str, str]:
         ) from exc
 
 
+# A compound's head must be this long to be trusted ("ledelsen" in "hospitalsledelsen").
+MIN_HEAD, MIN_MODIFIER = 4, 3
+
+
 def lemmatise_word(word: str, table: dict[str, str] | None = None) -> str:
-    """Return the lower-case lemma of one word ("Kommunerne" -> "kommune")."""
+    """Return the lower-case lemma of one word ("Kommunerne" -> "kommune").
+
+    Looks the word up as written, then in lower case; a compound the table does not know is
+    lemmatised by its longest known head ("hospitalsledelsen" -> "hospitalsledelse"); any other
+    word is its own lower-cased lemma.
+    """
     table = lemma_table() if table is None else table
     lemma = table.get(word)
     if lemma is None:
         lower = word.lower()
-        lemma = table.get(lower, lower)
+        lemma = table.get(lower)
+        if lemma is None:
+            lemma = lower
+            if lower.isalpha():
+                for i in range(MIN_MODIFIER, len(lower) - MIN_HEAD + 1):
+                    head = table.get(lower[i:])
+                    if head is not None:
+                        lemma = lower[:i] + head
+                        break
     return lemma.lower()
 
 

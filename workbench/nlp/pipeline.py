@@ -34,7 +34,7 @@ from workbench.nlp import personal_data as personal_mod
 from workbench.nlp import stakeholder_ruler as ruler_mod
 from workbench.nlp.gazetteer import Gazetteer, default_gazetteer
 from workbench.nlp.indicators import CodeSpec
-from workbench.nlp.lemmas import lemma_table
+from workbench.nlp.lemmas import lemma_table, lemmatise_word
 
 MODEL_ENV = "WORKBENCH_SPACY_MODEL"
 MODEL_SETTING = "spacy_model"
@@ -57,12 +57,7 @@ class LookupLemmatizer:
         """The lemma's string hash for a word form's hash (computed once per form)."""
         cached = self.cache.get(orth)
         if cached is None:
-            text = self.strings[orth]
-            lemma = self.table.get(text)
-            if lemma is None:
-                lower = text.lower()
-                lemma = self.table.get(lower, lower)
-            cached = self.strings.add(lemma.lower())
+            cached = self.strings.add(lemmatise_word(self.strings[orth], self.table))
             self.cache[orth] = cached
         return cached
 

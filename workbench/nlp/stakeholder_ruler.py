@@ -126,7 +126,20 @@ class StakeholderRuler:
                 term_key = f"{entry.name}\x00terms"
                 self.entries[self.nlp.vocab.strings.add(term_key)] = (
                     entry, "role" if entry.group == "role" else "generic")
-                self.terms.add(term_key, [lemmatise(self.nlp.make_doc(t)) for t in entry.terms])
+                self.terms.add(term_key, [d for t in entry.terms
+                                          for d in self._term_docs(t, lemmatise)])
+
+    def _term_docs(self, term: str, lemmatise) -> list[Doc]:
+        """The term by its lemmas, and by its words as written: the table is not always
+        consistent ("borger" -> "borge" but "borgerne" -> "borger"), so both must match."""
+        lemmatised = lemmatise(self.nlp.make_doc(term))
+        as_written = self.nlp.make_doc(term)
+        strings = self.nlp.vocab.strings
+        as_written.from_array(["LEMMA"], as_written.to_array(["LOWER"]).reshape(-1, 1))
+        for token in as_written:
+            strings.add(token.lower_)
+        same = [t.lemma_ for t in lemmatised] == [t.lemma_ for t in as_written]
+        return [lemmatised] if same else [lemmatised, as_written]
 
     def _lemmatiser(self):
         for name, pipe in self.nlp.pipeline:
