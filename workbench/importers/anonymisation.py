@@ -15,9 +15,8 @@ _DOUBLED = re.compile(r"(?<![\w-])([ABEFGHJKNOPQRSTUWXYZÆØÅ])\1{1,2}(?![\w])"
 _NN = re.compile(r"(?<!\w)N\.\s?N\.?")
 _QUOTED = re.compile(r"[\"”“»«]([A-ZÆØÅ]{1,4})[\"”“«»]")
 _BRACKETED = re.compile(
-    r"\[(?:navn|name|anonymiseret|anonym|by|sted|kommune|region|hospital|afdeling|"
-    r"organisation|virksomhed|person|informant|x+|[A-ZÆØÅ]{1,3})\]",
-    re.IGNORECASE,
+    r"\[(?:(?i:navn|name|anonymiseret|anonym|by|sted|kommune|region|hospital|afdeling|"
+    r"organisation|virksomhed|person|informant|x+)|[A-ZÆØÅ]{1,3})\]"
 )
 
 

@@ -36,10 +36,10 @@ _MIN_PART = 3
 def danish_words() -> frozenset[str]:
     """Return the lower-cased Danish word forms (loaded on first use, then cached)."""
     path = resources.files("spacy_lookups_data") / "data" / "da_lemma_lookup.json.gz"
-    with path.open("rb") as raw, gzip.open(raw) as handle:
-        table: dict[str, str] = json.load(handle)
-    words = {key.lower() for key in table}
-    words.update(value.lower() for value in table.values())
+    # Lower-casing the JSON text once is much faster than lower-casing 1.1 million strings.
+    table: dict[str, str] = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8").lower())
+    words = set(table)
+    words.update(table.values())
     words.update(_EXTRA_WORDS)
     return frozenset(words)
 
@@ -49,19 +49,22 @@ def is_word(word: str) -> bool:
     return word.lower() in danish_words()
 
 
-def is_compound(word: str) -> bool:
-    """True when ``word`` is known, or splits into two known words with an optional s/e link.
+def is_compound(word: str, parts: int = 3) -> bool:
+    """True when ``word`` is known, or splits into known words with optional s/e links.
 
-    Both parts must have at least three letters, so that short forms in the list ("ik",
-    "ed") do not make any string look like a compound.
+    A compound of up to ``parts`` words is recognised ("databehandler|aftale",
+    "sundhed|s|området"). Every part must have at least three letters, so that short forms
+    in the list ("ik", "ed") do not make any string look like a compound.
     """
     lower = word.lower()
     words = danish_words()
     if lower in words:
         return True
+    if parts < 2:
+        return False
     for cut in range(_MIN_PART, len(lower) - _MIN_PART + 1):
         head, tail = lower[:cut], lower[cut:]
-        if tail not in words:
+        if tail not in words and (parts < 3 or not is_compound(tail, parts - 1)):
             continue
         for link in _LINKS:
             if link and not head.endswith(link):

@@ -19,9 +19,12 @@ import re
 from dataclasses import dataclass
 
 _MAX_QUOTE = 6000
+# Danish uses ” to open and to close, so a quoted token inside a quote (”HL”) is allowed and
+# a closing mark must follow a non-space character and not be followed by a letter.
 _QUOTE = re.compile(
     r":[ \t]*(?:\n[ \t]*)*(?:"
-    rf"[”“„\"](?P<a>[^”“\"]{{2,{_MAX_QUOTE}}})[”“\"]"
+    rf"[”“„\"](?P<a>(?:[^”“\"]|[”“\"][^\s”“\"]{{1,6}}[”“\"]){{1,{_MAX_QUOTE}}}?[^\s”“\"])"
+    r"[”“\"](?!\w)"
     rf"|»(?P<b>[^»«]{{2,{_MAX_QUOTE}}})«"
     rf"|«(?P<c>[^»«]{{2,{_MAX_QUOTE}}})»"
     r")"
@@ -39,7 +42,16 @@ udtrykte argumenterer argumenterede erkender erkendte indrømmer indrømmede ref
 reflekterede opsummerer opsummerede pointerer pointerede beretter berettede vurderer vurderede
 konkluderer konkluderede fastslår fastslog advarer advarede begrunder begrundede lyder lød
 citeres siges udtalelse forklaring understregning sukker griner råber hævder hævdede
+peger pegede minder mindede kommenterer kommenterede oplyser oplyste betoner betonede
+medgiver medgav tilkendegiver tilkendegav fremfører fremførte supplerer supplerede
 """.split())
+# Finite verbs that end the subject of a lead-in without a verb of saying
+# ("En praktiserende læge, som deltog ..., er mere forbeholden:").
+_FINITE = set("""
+er var har havde bliver blev kan kunne vil ville skal skulle må måtte får fik gør gjorde
+ser så tænker tænkte tror troede synes syntes oplever oplevede ønsker ønskede
+""".split())
+_GENITIVE = re.compile(r"^[A-ZÆØÅ][\w-]*s$")
 _PREPOSITIONS = {"fra", "i", "på", "ved", "hos", "under", "for", "af", "med", "om", "til",
                  "blandt", "inden", "der", "som", "og", "eller", "hvor", "efter", "før", "mod",
                  ","}
@@ -138,7 +150,7 @@ def role_from_lead_in(lead_in: str) -> str | None:
     words = _TOKEN.findall(lead_in.rstrip(" :\n\t"))
     verb = max((i for i, w in enumerate(words) if w.lower() in _SPEECH_VERBS), default=-1)
     if verb < 0:
-        return None
+        return _subject_role(words)
     before, after = words[:verb], words[verb + 1:]
     if before and before[0].lower() in {"i", "på", "under", "ved", "efter", "før", "om",
                                         "fra", "til", "med"}:
@@ -167,6 +179,27 @@ def role_from_lead_in(lead_in: str) -> str | None:
     return _noun_phrase(after, sentence_initial=False) if after else None
 
 
+def _subject_role(words: list[str]) -> str | None:
+    """The role in a lead-in without a verb of saying: its subject, if it is a noun phrase.
+
+    Only a phrase that opens with a determiner ("En praktiserende læge ...") or a genitive
+    ("Borgerpanelets formand ...") counts, so "Formålet med notatet er:" names no role.
+    """
+    subject: list[str] = []
+    for word in words:
+        if word == "," or word.lower() in _FINITE:
+            break
+        subject.append(word)
+    if not subject:
+        return None
+    first = subject[0].lower()
+    if first in _DETERMINERS or first in _PARTITIVE:
+        return _noun_phrase(subject, sentence_initial=True)
+    if _GENITIVE.match(subject[0]) and len(subject) > 1 and subject[1][:1].islower():
+        return _noun_phrase(subject, sentence_initial=True)
+    return None
+
+
 def _lead_in_start(text: str, colon: int, floor: int) -> int:
     window_start = max(floor, colon - 400)
     start = window_start
@@ -193,7 +226,7 @@ def find_quotes(text: str, start: int = 0, end: int | None = None) -> list[Quote
         group = next(g for g in ("a", "b", "c") if match.group(g) is not None)
         inner_start, inner_end = match.start(group), match.end(group)
         inner = text[inner_start:inner_end]
-        if "\n\n\n" in inner or len(inner.split()) < 2:
+        if len(inner) > _MAX_QUOTE or "\n\n\n" in inner or len(inner.split()) < 2:
             continue
         colon = match.start()
         lead_start = _lead_in_start(text, colon, floor)

@@ -51,6 +51,7 @@ _WORD_BEFORE_HYPHEN = re.compile(r"(\w+)-$")
 _FIRST_WORD = re.compile(r"^\w+")
 _LAST_LETTERS = re.compile(r"(?<![\w-])([^\W\d_]{2,})$")
 _FIRST_LETTERS = re.compile(r"^([^\W\d_]{2,})(?![\w-])")
+_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+$|…\s*\d+$")
 _URL = re.compile(r"^(?:\w+://|www\.|mailto:)")
 _CAPITALS = re.compile(r"^[^\w]*[A-ZÆØÅ]{2,}(?:\W+[A-ZÆØÅ]{2,})+\W*$")
 _SUSPENDED = {"og", "eller", "samt", "el", "resp", "hhv", "&", "såvel", "men", "til"}
@@ -90,12 +91,16 @@ class _Line:
     text: str
     page_break: bool = False
     removed: bool = False
+    # The line ends without the trailing space that ends every other line of the file: the
+    # extractor dropped a soft hyphen here, so the word continues on the next line.
+    bare: bool = False
 
 
 @dataclass
 class _Block:
     lines: list[str]
     page_break: bool = False
+    bare: list[bool] = field(default_factory=list)
 
 
 def looks_pdf_extracted(text: str) -> bool:
@@ -123,7 +128,12 @@ def looks_pdf_extracted(text: str) -> bool:
     if hyphens >= 2:
         signs += 1
     single_gaps = len(re.findall(r"\S[ \t]*\n[ \t]*\n(?=[ \t]*\S)", text))
-    if nonblank >= 8 and single_gaps >= nonblank * 0.6:
+    if nonblank >= 8 and single_gaps >= nonblank * 0.5:
+        # Double spacing; with sentences running on across the blank lines it is PDF output,
+        # not a file that merely puts one paragraph on each line.
+        running_on = len(re.findall(r"[\w,][ \t]*\n[ \t]*\n[ \t]*[a-zæøå]", text))
+        if running_on >= 2 and running_on >= single_gaps * 0.1:
+            return True
         signs += 1
     return signs >= 2
 
@@ -141,12 +151,19 @@ def _width(lines: list[_Line]) -> int:
 
 def _read_lines(text: str, page_starts: Collection[int], log: _Log) -> list[_Line]:
     lines = []
+    spaced = ends = 0
     for index, raw in enumerate(text.split("\n")):
         stripped = raw.strip()
         if stripped and raw.rstrip() != raw:
             log.add("trailing_spaces")
+        if stripped and not stripped.endswith("-"):
+            ends += 1
+            spaced += raw[-1:].isspace()
         page_break = index in page_starts or (raw.startswith(" ") and raw[1:2].strip() != "")
-        lines.append(_Line(stripped, page_break))
+        lines.append(_Line(stripped, page_break, bare=bool(stripped) and not raw[-1:].isspace()))
+    if not ends or spaced < ends * 0.6:
+        for line in lines:  # no trailing-space convention: a bare line end means nothing
+            line.bare = False
     return lines
 
 
@@ -253,11 +270,14 @@ def _undouble(lines: list[_Line], log: _Log) -> tuple[list[_Line], bool]:
     result: list[_Line] = []
     runs = 0
     run: list[_Line] = []
-    for line in kept + [_Line("x")]:
+    sentinel = _Line("end")
+    for line in [*kept, sentinel]:
         if not line.text:
             run.append(line)
             continue
-        if len(run) == 1:
+        if line is sentinel or not result:
+            pass  # blank lines at the start or end separate nothing
+        elif len(run) == 1:
             log.add("double_spacing")
         elif len(run) >= 2:
             runs += 1
@@ -282,6 +302,7 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
             current = _Block([], line.page_break)
             blocks.append(current)
         current.lines.append(line.text)
+        current.bare.append(line.bare)
     return blocks
 
 
@@ -330,6 +351,7 @@ def _merge_blocks(blocks: list[_Block], width: int, log: _Log) -> list[_Block]:
         rule = "page_break_joined" if block.page_break else "paragraph_rejoined"
         log.add(rule, f"{merged[target].lines[-1][-30:]}|{first[:30]}")
         merged[target].lines.extend(block.lines)
+        merged[target].bare.extend(block.bare)
     return merged
 
 
@@ -340,11 +362,12 @@ class _Joiner:
         self.log = log
         self.evidence = evidence
 
-    def join(self, left: str, right: str) -> str:
+    def join(self, left: str, right: str, bare: bool = False) -> str:
+        """Join two lines; ``bare`` says the left line lost its trailing space (soft hyphen)."""
         if _HYPHEN_END.search(left):
             return self._hyphen(left, right)
         split = _split_word(left, right)
-        if split and self._join_split(*split):
+        if split and (bare and _bare_join(*split) or self._join_split(*split)):
             word = split[0] + split[1]
             self.log.add("split_word_join", f"{split[0]}|{split[1]} → {word}")
             return left + right
@@ -383,6 +406,15 @@ class _Joiner:
             and tail.lower() not in _FUNCTION_WORDS
 
 
+def _bare_join(head: str, tail: str) -> bool:
+    """Join over a line end that lost its soft hyphen: a known word, or a compound with a part
+    that cannot stand alone ("kendte|løsninger" stays two words)."""
+    joined = head + tail
+    if is_word(joined):
+        return True
+    return is_compound(joined) and not (is_word(head) and is_word(tail))
+
+
 def _split_word(left: str, right: str) -> tuple[str, str] | None:
     """The word ending ``left`` and the lower-case word starting ``right``, if both are letters."""
     head = _LAST_LETTERS.search(left)
@@ -411,12 +443,14 @@ def _soft_hyphen_evidence(blocks: list[_Block]) -> bool:
 def _breaks_before(previous: str, line: str, paragraph: list[str], width: int,
                    punctuation_paragraphs: bool) -> bool:
     """Whether ``line`` starts a new paragraph or item instead of continuing ``previous``."""
-    if _STRONG_BULLET.match(line):
-        return True
+    if _STRONG_BULLET.match(line) or _LEADER.search(previous) or _LEADER.search(line):
+        return True  # bullets, and table-of-contents entries ("Resumé ........ 2")
     if _WEAK_BULLET.match(line):
         # A dash at a line start may be a dash inside a wrapped sentence; it is a bullet after
         # a finished sentence or when the paragraph is itself an item with the same bullet.
         return _ends_sentence(previous) or paragraph[0].startswith(line[:1])
+    if previous.endswith(":") and line[:1] in "”“„\"»«":
+        return True  # a quote set off below its lead-in ("Den ledende overlæge siger:")
     if _ENUMERATOR.match(line) and (_ends_sentence(previous) or _ENUMERATOR.match(paragraph[0])):
         return True
     speaker = _SPEAKER.match(line)
@@ -443,14 +477,17 @@ def _last_word(line: str) -> str:
     return words[-1].lower() if words else ""
 
 
-def _paragraphs(block: _Block, width: int, punctuation_paragraphs: bool) -> list[list[str]]:
-    paragraphs = [[block.lines[0]]]
-    for line in block.lines[1:]:
+def _paragraphs(block: _Block, width: int,
+                punctuation_paragraphs: bool) -> list[list[tuple[str, bool]]]:
+    """Split a block's lines into paragraphs; each line comes with its ``bare`` flag."""
+    paragraphs = [[(block.lines[0], block.bare[0])]]
+    for line, bare in zip(block.lines[1:], block.bare[1:], strict=True):
         current = paragraphs[-1]
-        if _breaks_before(current[-1], line, current, width, punctuation_paragraphs):
-            paragraphs.append([line])
+        texts = [text for text, _ in current]
+        if _breaks_before(texts[-1], line, texts, width, punctuation_paragraphs):
+            paragraphs.append([(line, bare)])
         else:
-            current.append(line)
+            current.append((line, bare))
     return paragraphs
 
 
@@ -477,9 +514,10 @@ def repair_text(text: str, page_starts: Collection[int] = ()) -> tuple[str, list
     previous_item = False
     for block in blocks:
         for paragraph in _paragraphs(block, width, punctuation_paragraphs):
-            joined = paragraph[0]
-            for line in paragraph[1:]:
-                joined = joiner.join(joined, line)
+            joined, bare = paragraph[0]
+            for line, line_bare in paragraph[1:]:
+                joined = joiner.join(joined, line, bare)
+                bare = line_bare
             is_item = bool(_STRONG_BULLET.match(joined) or _WEAK_BULLET.match(joined))
             if out:
                 out.append("\n" if is_item and previous_item else "\n\n")
