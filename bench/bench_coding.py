@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate_corpus import transcript  # noqa: E402
+from generate_corpus import Vocabulary, transcript  # noqa: E402
 
 from workbench.core import codebook, codings, history  # noqa: E402
 from workbench.core.store import Project, new_guid, now  # noqa: E402
@@ -30,10 +30,11 @@ N_DOCS, N_CODINGS = 300, 100_000
 def build(path: Path) -> None:
     """A project with N_DOCS transcripts and N_CODINGS codings spread over them."""
     rng = random.Random(7)
+    vocab = Vocabulary(rng)
     folder = path.parent / "coding_corpus"
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(N_DOCS):
-        (folder / f"doc_{i:04d}.txt").write_text(transcript(rng, 2500, i), encoding="utf-8")
+        (folder / f"doc_{i:04d}.txt").write_text(transcript(rng, 2500, i, vocab), encoding="utf-8")
     with Project.create(path) as proj:
         for event in import_paths(proj, [folder]):
             assert event.status == "imported", event.message

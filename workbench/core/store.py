@@ -13,6 +13,7 @@ import getpass
 import json
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,9 +33,30 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
+_last_guid_ms = 0
+_guid_sequence = 0
+
+
 def new_guid() -> str:
-    """Mint a stable identifier for a new entity."""
-    return str(uuid.uuid4())
+    """Mint a stable identifier for a new entity: a time-ordered UUID (version 7).
+
+    Time order keeps the unique guid indexes append-only, so bulk inserts (segments of a
+    large import) stay fast; the 62 random bits keep guids unique across machines, which
+    project merges and REFI-QDA exchange rely on.
+    """
+    global _last_guid_ms, _guid_sequence
+    ms = time.time_ns() // 1_000_000
+    if ms <= _last_guid_ms:
+        ms = _last_guid_ms
+        _guid_sequence = (_guid_sequence + 1) & 0xFFF
+        if _guid_sequence == 0:
+            ms += 1
+    else:
+        _guid_sequence = 0
+    _last_guid_ms = ms
+    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    value = (ms << 80) | (0x7 << 76) | (_guid_sequence << 64) | (0b10 << 62) | rand
+    return str(uuid.UUID(int=value))
 
 
 def _inspect(path: Path) -> tuple[int, int]:
