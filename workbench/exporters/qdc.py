@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +77,16 @@ def parse_description(text: str) -> dict[str, Any]:
     return result
 
 
-def code_element(entry: dict[str, Any], ns: str) -> ET.Element:
-    """One ``<Code>`` element (with children) from a codebook entry."""
+def code_element(entry: dict[str, Any], ns: str,
+                 note_refs: Mapping[str, Sequence[str]] | None = None) -> ET.Element:
+    """One ``<Code>`` element (with children) from a codebook entry.
+
+    Args:
+        entry: a codebook entry (see core.codebook.export_codebook), children included.
+        ns: the namespace of the elements (codebook or project).
+        note_refs: code guid -> guids of notes about the code, written as ``<NoteRef>``
+            (projects only; the codebook schema has no notes).
+    """
     attrs = {"guid": entry["guid"], "name": entry["name"], "isCodable": "true"}
     if entry.get("colour"):
         attrs["color"] = entry["colour"]
@@ -85,8 +94,10 @@ def code_element(entry: dict[str, Any], ns: str) -> ET.Element:
     description = describe(entry)
     if description:
         ET.SubElement(element, f"{{{ns}}}Description").text = description
+    for note in (note_refs or {}).get(entry["guid"], ()):
+        ET.SubElement(element, f"{{{ns}}}NoteRef", {"targetGUID": note})
     for child in entry.get("children", []):
-        element.append(code_element(child, ns))
+        element.append(code_element(child, ns, note_refs))
     return element
 
 
