@@ -127,7 +127,8 @@ def frequency_chart(table: Any, target: str | Path | None = None, *,
                 ax.barh(ys, [cells.get((g, code.id), 0) for g in shown], height=height * 0.92,
                         color=code.colour, label=code.name)
             ax.set_yticks(range(len(shown)), list(reversed(shown)))
-            ax.legend(loc="lower right", fontsize=8, frameon=False)
+            ax.set_ylim(-0.6, len(shown) - 0.4)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
             if len(groups) > len(shown):
                 title = (title or "") + f"  (the {len(shown)} of {len(groups)} groups with " \
                                         "most codings)"

@@ -402,3 +402,34 @@ def overview(project: Project) -> dict[str, Any]:
             "coder_names": coders, "coded_documents": coded[3],
             "coded_characters": covered,
             "coded_share": covered / row[2] if row[2] else 0.0}
+
+
+def document_coverage(project: Project) -> list[dict[str, Any]]:
+    """Per document: characters, codings, coders and the share coded with any code.
+
+    A character counts as coded when any coding (any code, any coder) covers it.
+    """
+    docs = load_documents(project)
+    if not len(docs):
+        return []
+    codings = load_codings(project, docs)
+    _, start, end = merge_intervals(np.zeros(len(codings), dtype=np.int64), codings.gstart,
+                                    codings.gend)
+    row_of_interval = np.searchsorted(docs.offsets, start, side="right") - 1
+    covered = np.bincount(row_of_interval, weights=end - start, minlength=len(docs))
+    count = np.bincount(codings.doc, minlength=len(docs))
+    coders: list[set[str]] = [set() for _ in range(len(docs))]
+    for row, coder in set(zip(codings.doc.tolist(), codings.coder.tolist(), strict=True)):
+        coders[row].add(codings.coders[coder])
+    people = load_participants(project)
+    result = []
+    for row, name in enumerate(docs.names):
+        length = int(docs.lengths[row])
+        person = people.get(int(docs.participant[row]))
+        result.append({"document": name, "case": docs.case[row], "cycle": docs.cycle[row],
+                       "participant": person.label if person else None,
+                       "words": int(docs.words[row]), "characters": length,
+                       "codings": int(count[row]), "coders": sorted(coders[row]),
+                       "coded_characters": int(covered[row]),
+                       "coverage": float(covered[row] / length) if length else 0.0})
+    return result
