@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from workbench.nlp.gazetteer import Gazetteer
 from workbench.nlp.lemmas import WORD_RE
+from workbench.nlp.textkeeping import doc_text
 
 
 @dataclass
@@ -83,46 +84,57 @@ class Resolver:
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:
     """Sentence offsets with surrounding whitespace trimmed (empty sentences dropped)."""
+    if not len(doc):
+        return []
+    arr = doc.to_array(["SENT_START", "IDX", "LENGTH", "IS_SPACE"]).tolist()
     out = []
-    text = doc.text
-    for sent in doc.sents:
-        start, end = sent.start_char, sent.end_char
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
+    start = end = None
+    for sent_start, idx, length, is_space in arr:
+        if sent_start == 1 and start is not None:
             out.append((start, end))
+            start = None
+        if not is_space:
+            if start is None:
+                start = idx
+            end = idx + length
+    if start is not None:
+        out.append((start, end))
     return out
 
 
-def lemma_words(doc: Doc) -> list[tuple[int, int, str]]:
+class LemmaWords:
     """One lower-case lemma per word of the text, aligned with SQLite's unicode61 words.
 
     A word that is a whole token gets the token's lemma; a piece of a token ("e" and "mail" of
     "e-mail") stays as written, so the i-th lemma always belongs to the i-th word of the text.
     """
-    text = doc.text
-    starts = {t.idx: t for t in doc if not t.is_space}
-    out = []
-    for match in WORD_RE.finditer(text):
-        s, e = match.span()
-        token = starts.get(s)
-        word = match.group().lower()
-        if token is not None and token.idx + len(token.text) == e:
-            lemma = token.lemma_
-            if lemma and WORD_RE.fullmatch(lemma):
-                word = lemma
-        out.append((s, e, word))
-    return out
 
+    def __init__(self, doc: Doc):
+        text = doc_text(doc)
+        strings = doc.vocab.strings
+        arr = doc.to_array(["IDX", "LENGTH", "LEMMA"]).tolist()
+        by_start = {idx: (idx + length, lemma) for idx, length, lemma in arr}
+        single: dict[int, str | None] = {}
+        self.starts: list[int] = []
+        self.words: list[str] = []
+        for match in WORD_RE.finditer(text):
+            s, e = match.span()
+            word = None
+            token = by_start.get(s)
+            if token is not None and token[0] == e:
+                lemma_hash = token[1]
+                word = single.get(lemma_hash, "")
+                if word == "":
+                    lemma = strings[lemma_hash] if lemma_hash else ""
+                    word = single[lemma_hash] = lemma if WORD_RE.fullmatch(lemma) else None
+            self.starts.append(s)
+            self.words.append(word or match.group().lower())
 
-def lemma_text(words: list[tuple[int, int, str]], start: int, end: int) -> str:
-    """The lemma words of the text between ``start`` and ``end``, joined by spaces."""
-    starts = [w[0] for w in words]
-    lo = bisect.bisect_left(starts, start)
-    hi = bisect.bisect_left(starts, end)
-    return " ".join(w[2] for w in words[lo:hi])
+    def between(self, start: int, end: int) -> str:
+        """The lemma words of the text between ``start`` and ``end``, joined by spaces."""
+        lo = bisect.bisect_left(self.starts, start)
+        hi = bisect.bisect_left(self.starts, end)
+        return " ".join(self.words[lo:hi])
 
 
 def analyse(doc: Doc, resolver: Resolver, *, home: Mapping[str, str] | None = None,
@@ -164,7 +176,7 @@ def _suggestions(doc: Doc, sents: list[tuple[int, int]]) -> list[SuggestionResul
 
 def analysis_to_json(doc: Doc, result: DocAnalysis, pipeline_id: str) -> dict[str, Any]:
     """The ``workbench tag-text`` output: plain data, offsets in code points."""
-    text = doc.text
+    text = doc_text(doc)
     return {
         "pipeline": pipeline_id,
         "sentences": [{"start": s, "end": e, "text": text[s:e]} for s, e in result.sentences],

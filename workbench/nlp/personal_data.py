@@ -19,6 +19,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from workbench.nlp.lemmas import lemma_table
+from workbench.nlp.textkeeping import doc_text
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # Eight digits as 8, 2-2-2-2 or 4-4, optionally after +45 / 0045; never inside a longer number.
@@ -61,15 +62,41 @@ def valid_cpr_date(day: int, month: int, year: int, serial_first: int) -> bool:
     return day <= calendar.monthrange(full_year, month)[1]
 
 
+# Cheap scans that find where the full patterns can possibly match (most text has no digits
+# in a row and no @), so the careful patterns only run on small windows.
+_DIGIT_RUN = re.compile(r"[+\d][\d -]{6,16}\d")
+
+
+def _windows(text: str, finder: re.Pattern, pattern: re.Pattern, margin: int):
+    seen = set()
+    for cand in finder.finditer(text):
+        lo, hi = max(0, cand.start() - margin), min(len(text), cand.end() + margin)
+        for m in pattern.finditer(text, lo, hi):
+            if m.span() not in seen:
+                seen.add(m.span())
+                yield m
+
+
+def _emails(text: str):
+    at = text.find("@")
+    while at != -1:
+        lo = max(0, at - 80)
+        for m in EMAIL_RE.finditer(text, lo, min(len(text), at + 120)):
+            if m.start() <= at < m.end():
+                yield m
+                break
+        at = text.find("@", at + 1)
+
+
 def find_pattern_hits(text: str) -> list[Hit]:
     """E-mail addresses, phone numbers and CPR numbers with a plausible date, in text order."""
-    hits = [Hit("email", m.start(), m.end(), m.group()) for m in EMAIL_RE.finditer(text)]
+    hits = [Hit("email", m.start(), m.end(), m.group()) for m in _emails(text)]
     taken = [(h.start, h.end) for h in hits]
-    for m in CPR_RE.finditer(text):
+    for m in _windows(text, _DIGIT_RUN, CPR_RE, 2):
         if valid_cpr_date(int(m["d"]), int(m["m"]), int(m["y"]), int(m["s"][0])):
             hits.append(Hit("cpr", m.start(), m.end(), m.group()))
             taken.append((m.start(), m.end()))
-    for m in PHONE_RE.finditer(text):
+    for m in _windows(text, _DIGIT_RUN, PHONE_RE, 4):
         if _YEARISH.fullmatch(m["number"]) or any(s < m.end() and m.start() < e
                                                   for s, e in taken):
             continue
@@ -121,7 +148,7 @@ class PersonalDataFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        for hit in find_pattern_hits(doc.text):
+        for hit in find_pattern_hits(doc_text(doc)):
             span = doc.char_span(hit.start, hit.end, label=hit.kind, alignment_mode="expand")
             if span is not None:
                 spans.append(span)

@@ -3,7 +3,7 @@
 Without a trained model the pipeline is ``spacy.blank("da")`` plus workbench's own components:
 
 * ``wb_lemmatizer``: the spacy-lookups-data table with a lower-case fallback.
-* ``wb_line_breaks`` + ``sentencizer``: sentences end at . ! ? and at line breaks (speaker turns).
+* ``wb_sentences``: sentences end at . ! ? and at line breaks (speaker turns).
 * ``wb_stakeholders``: gazetteer names, generic actor terms, role nouns and patterns for names
   the gazetteer does not know; writes ``doc.spans["stakeholders"]`` and ``doc.ents``.
 * ``wb_indicators``: code indicator lemmas with exclusions; writes ``doc.spans["indicators"]``.
@@ -23,6 +23,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -35,6 +36,7 @@ from workbench.nlp import stakeholder_ruler as ruler_mod
 from workbench.nlp.gazetteer import Gazetteer, default_gazetteer
 from workbench.nlp.indicators import CodeSpec
 from workbench.nlp.lemmas import lemma_table, lemmatise_word
+from workbench.nlp.textkeeping import TextKeepingTokenizer
 
 MODEL_ENV = "WORKBENCH_SPACY_MODEL"
 MODEL_SETTING = "spacy_model"
@@ -64,27 +66,63 @@ class LookupLemmatizer:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        orths = doc.to_array("ORTH")
-        get = self.cache.get
-        lemmas = orths.copy()
-        for i, orth in enumerate(orths.tolist()):
-            value = get(orth)
-            lemmas[i] = value if value is not None else self.lemma_hash(orth)
-        doc.from_array(["LEMMA"], lemmas.reshape(-1, 1))
+        get, compute = self.cache.get, self.lemma_hash
+        lemmas = [get(o) or compute(o) for o in doc.to_array("ORTH").tolist()]
+        doc.from_array(["LEMMA"], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
         return doc
 
 
-class LineBreakSentences:
-    """Marks the token after a line break as a sentence start (speaker turns, list items)."""
+class SentenceSplitter:
+    """Sentence starts after . ! ? (and … ; and closing quotes or brackets that follow them)
+    and after every line break (speaker turns, list items, headings).
+
+    Works on arrays of word-form hashes, with what each form is cached, so it costs a few
+    dictionary look-ups per token.
+    """
+
+    FINAL = frozenset({".", "!", "?", "…", "..", "...", "?!", "!?", "!!", "??", ";"})
+    WORD, END, BREAK, SPACE, TRAILING = 0, 1, 2, 3, 4
+
+    def __init__(self, nlp: Language):
+        self.strings = nlp.vocab.strings
+        self.cache: dict[int, int] = {}
+
+    def _kind(self, orth: int) -> int:
+        kind = self.cache.get(orth)
+        if kind is None:
+            text = self.strings[orth]
+            if text in self.FINAL:
+                kind = self.END
+            elif text.isspace():
+                kind = self.BREAK if "\n" in text else self.SPACE
+            elif all(not ch.isalnum() for ch in text):
+                kind = self.TRAILING  # quotes, brackets, dashes: stay with what went before
+            else:
+                kind = self.WORD
+            self.cache[orth] = kind
+        return kind
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        if "\n" not in text:
-            return doc
         n = len(doc)
-        for i, token in enumerate(doc):
-            if i + 1 < n and token.is_space and "\n" in token.text:
-                doc[i + 1].is_sent_start = True
+        if not n:
+            return doc
+        get, compute = self.cache.get, self._kind
+        kinds = [get(o) if get(o) is not None else compute(o)
+                 for o in doc.to_array("ORTH").tolist()]
+        starts = [-1] * n
+        starts[0] = 1
+        pending = False  # a sentence has ended; the next word starts the next one
+        for i, kind in enumerate(kinds):
+            if kind == self.END:
+                pending = True
+            elif kind == self.BREAK:
+                pending = True
+            elif kind == self.WORD and pending:
+                starts[i] = 1
+                pending = False
+        doc.from_array(["SENT_START"],
+                       numpy.array(starts, dtype=numpy.int64).astype(numpy.uint64)
+                       .reshape(-1, 1))
         return doc
 
 
@@ -93,9 +131,9 @@ def _make_lemmatizer(nlp: Language, name: str) -> LookupLemmatizer:
     return LookupLemmatizer(nlp)
 
 
-@Language.factory("wb_line_breaks")
-def _make_line_breaks(nlp: Language, name: str) -> LineBreakSentences:
-    return LineBreakSentences()
+@Language.factory("wb_sentences")
+def _make_sentences(nlp: Language, name: str) -> SentenceSplitter:
+    return SentenceSplitter(nlp)
 
 
 @Language.factory("wb_stakeholders")
@@ -199,17 +237,16 @@ def build_pipeline(spec: PipelineSpec | None = None) -> Language:
         first = nlp.pipe_names[0] if nlp.pipe_names else None
         nlp.add_pipe("wb_lemmatizer", before=first) if first else nlp.add_pipe("wb_lemmatizer")
         if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
-            nlp.add_pipe("wb_line_breaks")
-            nlp.add_pipe("sentencizer")
+            nlp.add_pipe("wb_sentences")
     else:
         nlp = spacy.blank("da")
         nlp.add_pipe("wb_lemmatizer")
-        nlp.add_pipe("wb_line_breaks")
-        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("wb_sentences")
     # "A/S." at the end of a sentence would otherwise split into "A", "/", "S.".
     for suffix in ("A/S", "ApS", "I/S", "K/S", "P/S"):
         nlp.tokenizer.add_special_case(f"{suffix}.", [{"ORTH": suffix}, {"ORTH": "."}])
         nlp.tokenizer.add_special_case(f"{suffix},", [{"ORTH": suffix}, {"ORTH": ","}])
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     ruler = nlp.add_pipe("wb_stakeholders")
     ruler.configure(spec.gazetteer, merge_model_entities=bool(spec.model))
     matcher = nlp.add_pipe("wb_indicators")

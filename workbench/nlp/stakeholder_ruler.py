@@ -26,46 +26,53 @@ PRIORITY = {"named": 0, "pattern": 1, "model": 2, "role": 3, "generic": 4}
 ENT_LABEL = {"organisation": "ORG", "partnership": "ORG", "group": "ACTOR", "role": "ROLE",
              "person": "PER"}
 
-# A capitalised word of a name: "Herning", "CareLink", "Ikast-Brande", "3Shape".
-_NAME = r"[A-ZÆØÅ0-9][\wÆØÅæøå&'’.\-]*[\wÆØÅæøå]|[A-ZÆØÅ]"
-_NAMES = rf"(?:{_NAME})(?: (?:{_NAME})){{0,2}}"
-
-
 @dataclass(frozen=True)
-class NamePattern:
-    """A pattern for a name the gazetteer does not know, with the sector it implies."""
+class HeadRule:
+    """A pattern for names the gazetteer does not know, anchored on a head word.
 
-    regex: re.Pattern
+    ``before``/``after``: how many capitalised name words may stand before or after the head
+    ("CareLink ApS": one to three before; "Region Skåne": one after). ``via`` is a word that
+    must come between the head and the name ("Hospitalet i Lemvig").
+    """
+
+    heads: frozenset[str]
     sector: str
-    kind: str
-    canonical: str  # format string over the named groups
+    canonical: str  # format string over {name} and {head}
+    before: int = 0
+    after: int = 0
+    via: str | None = None
+    case_sensitive: bool = True
 
 
-NAME_PATTERNS: tuple[NamePattern, ...] = (
-    NamePattern(re.compile(rf"\b(?P<name>{_NAME}) [Kk]ommunes?\b"), "municipality",
-                "organisation", "{name} Kommune"),
-    NamePattern(re.compile(rf"\bRegion (?P<name>{_NAME})\b"), "region", "organisation",
-                "Region {name}"),
-    NamePattern(re.compile(rf"\b[Hh]ospitalet i (?P<name>{_NAME})\b"), "hospital",
-                "organisation", "Hospitalet i {name}"),
-    NamePattern(re.compile(rf"\b[Ss]ygehuset i (?P<name>{_NAME})\b"), "hospital",
-                "organisation", "Sygehuset i {name}"),
-    NamePattern(re.compile(rf"\b(?P<name>{_NAME}) (?P<head>Hospital|Sygehus|Universitetshospital)"
-                           r"s?\b"), "hospital", "organisation", "{name} {head}"),
-    NamePattern(re.compile(rf"\b(?P<head>Regionshospitalet|Hospitalsenheden|Hospitalsenhed) "
-                           rf"(?P<name>{_NAME})\b"), "hospital", "organisation", "{head} {name}"),
-    NamePattern(re.compile(rf"\b(?P<name>{_NAME}) [Uu]niversitets?\b"), "knowledge_institution",
-                "organisation", "{name} Universitet"),
-    NamePattern(re.compile(rf"\b(?P<name>{_NAMES}) (?P<head>University College|"
-                           r"Professionshøjskole)\b"), "knowledge_institution", "organisation",
-                "{name} {head}"),
-    NamePattern(re.compile(rf"\b(?P<name>{_NAMES}) (?P<head>A/S|ApS|I/S|IVS|P/S|K/S)(?!\w)"),
-                "private_company", "organisation", "{name} {head}"),
-    NamePattern(re.compile(r"\b(?P<name>[A-ZÆØÅ][\wæøå\-]*[Ff]onden)\b"), "foundation",
-                "organisation", "{name}"),
-    NamePattern(re.compile(r"\b(?P<name>[A-ZÆØÅ][\wæøå\-]*(?:styrelsen|ministeriet|tilsynet))\b"),
-                "state", "organisation", "{name}"),
+HEAD_RULES: tuple[HeadRule, ...] = (
+    HeadRule(frozenset({"kommune", "kommunes"}), "municipality", "{name} Kommune", before=1,
+             case_sensitive=False),
+    HeadRule(frozenset({"Region"}), "region", "Region {name}", after=1),
+    HeadRule(frozenset({"hospitalet", "sygehuset"}), "hospital", "{Head} i {name}", after=1,
+             via="i", case_sensitive=False),
+    HeadRule(frozenset({"Hospital", "Hospitals", "Sygehus", "Universitetshospital",
+                        "Universitetshospitals"}), "hospital", "{name} {head}", before=1),
+    HeadRule(frozenset({"Regionshospitalet", "Hospitalsenheden", "Hospitalsenhed"}),
+             "hospital", "{head} {name}", after=1),
+    HeadRule(frozenset({"universitet", "universitets"}), "knowledge_institution",
+             "{name} Universitet", before=1, case_sensitive=False),
+    HeadRule(frozenset({"Professionshøjskole", "College"}), "knowledge_institution",
+             "{name} {head}", before=3),
+    HeadRule(frozenset({"A/S", "ApS", "I/S", "IVS", "P/S", "K/S"}), "private_company",
+             "{name} {head}", before=3),
+    HeadRule(frozenset({"Fonden", "Fond"}), "foundation", "{name} {head}", before=2),
 )
+# Single words that are names by their ending: "Egmontfonden", "Arbejdstilsynet".
+SUFFIX_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("fonden",), "foundation"),
+    (("styrelsen", "ministeriet", "tilsynet"), "state"),
+)
+_HEAD_INDEX = {}
+for _rule in HEAD_RULES:
+    for _head in _rule.heads:
+        _HEAD_INDEX.setdefault(_head, []).append(_rule)
+
+_PLACE_COMPOUND = re.compile(r"-[a-zæøå]")
 
 # Words that may be capitalised at the start of a sentence but are not part of a name.
 _NOT_NAME = {
@@ -108,6 +115,8 @@ class StakeholderRuler:
         self.terms = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.entries: dict[int, tuple[Entry, str]] = {}
         self.merge_model_entities = False
+        self.stop_words = nlp.Defaults.stop_words
+        self.word_cache: dict[int, tuple[list[HeadRule], int]] = {}
 
     def configure(self, gazetteer: Gazetteer, *, merge_model_entities: bool = False) -> None:
         """Load the gazetteer into the matchers."""
@@ -171,31 +180,87 @@ class StakeholderRuler:
         doc.set_ents(sorted(ents, key=lambda s: s.start), default="outside")
         return doc
 
+    def _word_info(self, orth: int) -> tuple[list[HeadRule], int]:
+        """Head rules a word form starts, and 1 if it can be part of a name (2 if it is a
+        one-word name by its ending), cached per form."""
+        info = self.word_cache.get(orth)
+        if info is None:
+            text = self.nlp.vocab.strings[orth]
+            rules = [r for r in _HEAD_INDEX.get(text, ()) if r.case_sensitive]
+            rules += [r for r in _HEAD_INDEX.get(text.lower(), ()) if not r.case_sensitive]
+            lower = text.lower()
+            name = 0
+            if text[:1].isupper() or (text[:1].isdigit() and any(c.isalpha() for c in text)):
+                if lower not in _NOT_NAME and not (lower in self.stop_words and len(text) < 4):
+                    name = 1
+                    if len(text) > 6 and any(lower.endswith(e) for ends, _ in SUFFIX_RULES
+                                             for e in ends) and lower not in self.stop_words:
+                        name = 2
+            info = self.word_cache[orth] = (rules, name)
+        return info
+
     def _patterns(self, doc: Doc) -> list[tuple[int, int, str, str, str, str]]:
-        text = doc.text
+        orths = doc.to_array("ORTH").tolist()
+        info = [self.word_cache.get(o) or self._word_info(o) for o in orths]
+        strings = self.nlp.vocab.strings
+        texts = None
         found = []
-        for pattern in NAME_PATTERNS:
-            for match in pattern.regex.finditer(text):
-                groups = {k: v for k, v in match.groupdict().items() if v}
-                name = groups.get("name", "")
-                start = match.start()
-                # Drop sentence-initial function words: "Så CareLink ApS" -> "CareLink ApS".
-                words = name.split(" ")
-                while words and words[0].lower() in _NOT_NAME:
-                    start += len(words[0]) + 1
-                    words = words[1:]
-                if not words:
-                    continue
-                groups["name"] = " ".join(words)
-                if "name" in match.groupdict() and match.start("name") > match.start():
-                    start = match.start()  # the head comes first ("Region X"): keep it
-                span = doc.char_span(start, match.end(), alignment_mode="expand")
+        bare: dict[int, str] = {}
+        n = len(orths)
+        for i, (rules, name_kind) in enumerate(info):
+            if name_kind == 2:
+                texts = texts or [strings[o] for o in orths]
+                word = texts[i]
+                sector = next(sec for ends, sec in SUFFIX_RULES
+                              if word.lower().endswith(ends))
+                found.append((i, i + 1, "pattern", word, sector, "organisation"))
+            for rule in rules:
+                texts = texts or [strings[o] for o in orths]
+                span = _apply_rule(rule, i, texts, info, n)
                 if span is None:
                     continue
-                canonical = pattern.canonical.format(**groups)
-                found.append((span.start, span.end, "pattern", canonical, pattern.sector,
-                              pattern.kind))
+                start, end, name_words = span
+                head = texts[i]
+                canonical = rule.canonical.format(name=" ".join(name_words), head=head,
+                                                  Head=head[:1].upper() + head[1:])
+                found.append((start, end, "pattern", canonical, rule.sector, "organisation"))
+                if rule.sector == "private_company" and len(name_words) == 1:
+                    bare[orths[start]] = canonical
+        # Once a text has said "CareLink ApS", a later bare "CareLink" is the same firm.
+        if bare:
+            for i, orth in enumerate(orths):
+                canonical = bare.get(orth)
+                if canonical is not None:
+                    found.append((i, i + 1, "pattern", canonical, "private_company",
+                                  "organisation"))
         return found
+
+
+def _apply_rule(rule: HeadRule, i: int, texts: list[str], info, n: int):
+    """The token span and name words of ``rule`` with its head at token ``i``, or None."""
+    if rule.before:
+        start = i
+        while start > 0 and i - start < rule.before and info[start - 1][1]:
+            start -= 1
+        words = texts[start:i]
+        # "Så CareLink ApS", "Herning-området CareLink ApS": not part of the name.
+        while len(words) > 1 and _PLACE_COMPOUND.search(words[0]):
+            words = words[1:]
+            start += 1
+        if not words:
+            return None
+        return start, i + 1, words
+    j = i + 1
+    if rule.via is not None:
+        if j >= n or texts[j] != rule.via:
+            return None
+        j += 1
+    end = j
+    while end < n and end - j < rule.after and info[end][1]:
+        end += 1
+    if end == j:
+        return None
+    return i, end, texts[j:end]
 
 
 def _choose(candidates):

@@ -20,14 +20,7 @@ from typing import Any
 
 from workbench.core.documents import INFORMANT_LABELS, INTERVIEWER_LABELS
 from workbench.core.store import Project, new_guid, now
-from workbench.nlp.analysis import (
-    DocAnalysis,
-    Resolver,
-    analyse,
-    lemma_text,
-    lemma_words,
-    sentences,
-)
+from workbench.nlp.analysis import DocAnalysis, LemmaWords, Resolver, analyse, sentences
 from workbench.nlp.gazetteer import Entry, default_gazetteer
 from workbench.nlp.indicators import CodeSpec, code_specs_from_rows
 from workbench.nlp.pipeline import MODEL_SETTING, PipelineSpec, get_pipeline, resolve_model_name
@@ -154,13 +147,13 @@ class _StakeholderIndex:
         return None if sid in self.rejected else sid
 
 
-def _store(project: Project, item: dict[str, Any], text: str, doc, result: DocAnalysis,
+def _store(project: Project, item: dict[str, Any], doc, result: DocAnalysis,
            index: _StakeholderIndex, code_ids: dict[str, int], pipeline_id: str) -> dict:
     """Replace one document's tagging results, in one transaction."""
     doc_id = item["id"]
     stamp = now()
     counts = {"mentions": 0, "suggestions": 0, "personal_data": 0, "sentences": 0}
-    words = lemma_words(doc)
+    words = LemmaWords(doc)
     with project.atomic():
         conn = project.conn
         for table in ("sentences", "mentions", "personal_data"):
@@ -203,7 +196,7 @@ def _store(project: Project, item: dict[str, Any], text: str, doc, result: DocAn
         counts["personal_data"] = len(result.personal_data)
         segs = conn.execute('SELECT id, start, "end" FROM segments WHERE document_id = ?',
                             (doc_id,)).fetchall()
-        lemma_rows = [(lemma_text(words, s[1], s[2]), s[0]) for s in segs]
+        lemma_rows = [(words.between(s[1], s[2]), s[0]) for s in segs]
         conn.executemany("INSERT OR REPLACE INTO segment_lemmas (lemmas, segment_id) "
                          "VALUES (?, ?)", lemma_rows)
         if _has_table(project, "segment_search"):
@@ -265,7 +258,7 @@ def tag_project(project: Project, *, model: str | None = None, batch_size: int =
                                                  n_process=n_process), 1):
             result = analyse(doc, resolver, home=case_home.get(item["case_id"]),
                              sents=sentences(doc))
-            counts = _store(project, item, doc.text, doc, result, index, code_ids, pipeline_id)
+            counts = _store(project, item, doc, result, index, code_ids, pipeline_id)
             totals["documents"] += 1
             totals["words"] += item["words"]
             for key in ("mentions", "suggestions", "personal_data", "sentences"):
