@@ -11,9 +11,12 @@ import re
 
 # I, V, X, L, C, D and M double up in roman numerals ("Del II"); XX is kept, being the most
 # common anonymisation token by far, but II, VV, CC, DD, LL and MM are not tokens.
-_DOUBLED = re.compile(r"(?<![\w-])([ABEFGHJKNOPQRSTUWXYZÆØÅ])\1{1,2}(?![\w])")
-_NN = re.compile(r"(?<!\w)N\.\s?N\.?")
-_QUOTED = re.compile(r"[\"”“»«]([A-ZÆØÅ]{1,4})[\"”“«»]")
+# No look-behind at the start of these patterns: a leading look-behind makes the engine test
+# every position of the text; the character before a match is checked in Python instead.
+_DOUBLED = re.compile(r"([ABEFGHJKNOPQRSTUWXYZÆØÅ])\1{1,2}(?!\w)")
+_NN = re.compile(r"N\.\s?N\.?")
+# One pattern per opening mark, each led by its literal mark (fast to scan for).
+_QUOTED = {mark: re.compile(re.escape(mark) + r"([A-ZÆØÅ]{1,4})[\"”“«»]") for mark in "\"”“»«"}
 _BRACKETED = re.compile(
     r"\[(?:(?i:navn|name|anonymiseret|anonym|by|sted|kommune|region|hospital|afdeling|"
     r"organisation|virksomhed|person|informant|x+)|[A-ZÆØÅ]{1,3})\]"
@@ -30,12 +33,16 @@ def find_tokens(text: str) -> list[str]:
         Distinct tokens as written ("XX", "HL", "N.N.", "[navn]").
     """
     found: dict[int, str] = {}
-    for pattern in (_DOUBLED, _NN, _BRACKETED):
+    for pattern, word_start in ((_DOUBLED, True), (_NN, True), (_BRACKETED, False)):
         for match in pattern.finditer(text):
-            token = match.group(0).replace(" ", "")
-            found.setdefault(match.start(), token)
-    for match in _QUOTED.finditer(text):
-        found.setdefault(match.start(1), match.group(1))
+            start = match.start()
+            if word_start and start and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+                continue  # inside a word ("BXX", "e-XX")
+            found.setdefault(start, match.group(0).replace(" ", ""))
+    for mark, pattern in _QUOTED.items():
+        if mark in text:
+            for match in pattern.finditer(text):
+                found.setdefault(match.start(1), match.group(1))
     ordered: list[str] = []
     for _, token in sorted(found.items()):
         if token not in ordered:

@@ -65,6 +65,7 @@ _MOJIBAKE_EVIDENCE = re.compile(f"Ã[{_CONT}]|â€|Â[\u00a0-\u00bf]")
 # or an apostrophe; a symbol there means the bytes were read with the wrong code page.
 _IN_WORD = re.compile(r"(?<=[A-Za-z])[^\x00-\x7f](?=[A-Za-z])")
 _DANISH = set("æøåÆØÅ")
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _APOSTROPHES = set("’'´`")
 
 
@@ -110,7 +111,7 @@ def _refuse_binary(data: bytes, name: str) -> None:
         if data.startswith(signature):
             raise ImportFailed(f"{name}: this is {what}, not plain text; {todo}.")
     sample = data[:8000]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if b"\x00" in sample or controls > len(sample) * 0.01:
         raise ImportFailed(f"{name}: the file holds binary data, not text; "
                            "check that it is the right file, or export it as plain text.")
@@ -234,7 +235,8 @@ def decode_bytes(data: bytes, name: str) -> Decoded:
 
 
 def _check_mojibake(text: str, encoding: str, name: str) -> Decoded:
-    if text.isascii() or not _MOJIBAKE_EVIDENCE.search(text):
+    if text.isascii() or not ("Ã" in text or "â€" in text or "Â" in text) \
+            or not _MOJIBAKE_EVIDENCE.search(text):
         return Decoded(text, encoding)
     decoded = _repair_double_encoding(text, name)
     if encoding != "utf-8":

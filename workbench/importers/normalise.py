@@ -29,11 +29,17 @@ def normalise_text(text: str) -> str:
     Returns:
         The text in Unicode NFC with ``\\n`` line endings and without BOM, NUL or soft hyphens.
     """
-    text = _LINE_BREAKS.sub("\n", text)
-    if not text.isascii():
-        text = _INVISIBLE.sub("", _SOFT_BREAK.sub("", text))
-    elif "\x00" in text:
+    # Substring tests run at memory speed; the regular expressions run only when needed.
+    if "\r" in text or "\f" in text or "\v" in text:
+        text = _LINE_BREAKS.sub("\n", text)
+    if "\x00" in text:
         text = text.replace("\x00", "")
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+    if text.isascii():
+        return text
+    if "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = _LINE_BREAKS.sub("\n", text)
+    if "\u00ad" in text or "\ufeff" in text:
+        text = _INVISIBLE.sub("", _SOFT_BREAK.sub("", text))
+    if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
