@@ -42,3 +42,17 @@ def test_mixed_folder_is_imported_with_segments_speakers_and_failures_named(proj
     stored = project.conn.execute("SELECT encoding, text FROM documents WHERE name = ?",
                                   ("P01_sundhedschef",)).fetchone()
     assert stored[0] == "cp1252" and "\r" not in stored[1] and "økonomien" in stored[1]
+
+
+def test_importing_the_projects_own_folder_skips_the_project_file(tmp_path):
+    from workbench.core.store import Project
+
+    Project.create(tmp_path / "projekt.wbp").close()
+    project = Project.open(tmp_path / "projekt.wbp", coder="anna")
+    try:
+        (tmp_path / "note.txt").write_text("Kort feltnote om mødet i styregruppen.\n",
+                                           encoding="utf-8")
+        events = list(import_paths(project, [tmp_path]))
+    finally:
+        project.close()
+    assert [(e.path.name, e.status) for e in events] == [("note.txt", "imported")]

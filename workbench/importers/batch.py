@@ -159,7 +159,9 @@ def import_paths(project: Project, paths: Sequence[str | Path], *, case: str | N
     being killed) never leaves a partial document behind.
     """
     meta = load_meta(meta_file) if meta_file else {}
-    files = collect_files(paths, exclude=[Path(meta_file)] if meta_file else [])
+    # Never import the project file itself (or its SQLite companions) from its own folder.
+    own = [Path(f"{project.path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
+    files = collect_files(paths, exclude=own + ([Path(meta_file)] if meta_file else []))
     roots = [Path(p) for p in paths if Path(p).is_dir()]
     total = len(files)
     for index, path in enumerate(files, 1):
