@@ -208,6 +208,12 @@ def test_a_hyphenated_word_split_across_a_blank_line_is_joined():
     assert "• Vi må ikke kende svaret på forhånd, fordi vi skal undersøge det.\n• Næste" in text
 
 
+def test_a_line_that_ends_in_a_slash_continues_without_a_space():
+    text, _ = repair_text("Et fælles kommunalt/\nregionalt team arbejder med sygehuse/\n"
+                          "sundhedsvæsen. \n")
+    assert text == "Et fælles kommunalt/regionalt team arbejder med sygehuse/sundhedsvæsen.\n"
+
+
 def test_numbered_headings_and_table_of_contents_lines_stand_alone():
     lines = ["Indhold ", "1. Baggrund ........................ 2 ",
              "2. Metode .......................... 3 ", "", "1. Baggrund ",

@@ -55,7 +55,8 @@ def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _blocks_of_paragraph(text: str, start: int, end: int, last: bool) -> list[Block]:
+def _blocks_of_paragraph(text: str, start: int, end: int, last: bool,
+                         guess_headings: bool) -> list[Block]:
     if "\n" not in text[start:end]:
         line = text[start:end]
         heading = _MD_HEADING.match(line)
@@ -63,7 +64,7 @@ def _blocks_of_paragraph(text: str, start: int, end: int, last: bool) -> list[Bl
             return [Block(start + heading.end(), end, "heading")]
         if BULLET_LINE.match(line):
             return [Block(start, end, "item")]
-        if not last and _is_heading_line(line):
+        if guess_headings and not last and _is_heading_line(line):
             return [Block(start, end, "heading")]
         return [Block(start, end)]
     lines = _split_lines(text, start, end)
@@ -83,13 +84,16 @@ def _blocks_of_paragraph(text: str, start: int, end: int, last: bool) -> list[Bl
     return blocks
 
 
-def split_blocks(text: str, start: int = 0, end: int | None = None) -> list[Block]:
+def split_blocks(text: str, start: int = 0, end: int | None = None, *,
+                 guess_headings: bool = True) -> list[Block]:
     """Split ``text[start:end]`` into paragraphs, items and headings.
 
     Args:
         text: normalised text.
         start: where to begin.
         end: where to stop (default: the end of the text).
+        guess_headings: take short title-like lines standing alone for headings (Markdown
+            ``#`` headings are headings either way).
 
     Returns:
         Blocks in order; each span is trimmed of surrounding whitespace.
@@ -105,5 +109,6 @@ def split_blocks(text: str, start: int = 0, end: int | None = None) -> list[Bloc
     trimmed = [_trim(text, s, e) for s, e in spans]
     trimmed = [(s, e) for s, e in trimmed if e > s]
     for index, (s, e) in enumerate(trimmed):
-        blocks.extend(_blocks_of_paragraph(text, s, e, last=index == len(trimmed) - 1))
+        blocks.extend(_blocks_of_paragraph(text, s, e, last=index == len(trimmed) - 1,
+                                           guess_headings=guess_headings))
     return blocks

@@ -387,6 +387,8 @@ class _Joiner:
         """Join two lines; ``bare`` says the left line lost its trailing space (soft hyphen)."""
         if _HYPHEN_END.search(left):
             return self._hyphen(left, right)
+        if left.endswith("/") and right[:1].isalnum():
+            return left + right  # "kommunalt/" + "regionalt": a slash wraps without a space
         split = _split_word(left, right)
         if split and (bare and _bare_join(*split) or self._join_split(*split)):
             word = split[0] + split[1]

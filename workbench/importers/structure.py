@@ -72,9 +72,26 @@ def merge_quotes(text: str, blocks: Sequence[Block],
     return segments
 
 
-def transcript_segments(text: str, turns: Sequence[Turn], header_end: int) -> list[ParsedSegment]:
-    """Paragraph segments for the header before ``header_end``, then one segment per turn."""
-    segments = _block_segments(split_blocks(text, 0, header_end)) if header_end > 0 else []
+def transcript_segments(text: str, turns: Sequence[Turn], header_end: int,
+                        blocks: Sequence[Block] | None = None) -> list[ParsedSegment]:
+    """Paragraph segments for the header before ``header_end``, then one segment per turn.
+
+    The header keeps the reader's own blocks (a Word heading stays a heading); plain-text
+    header lines are paragraphs ("Interview med sundhedschefen, 3. marts 2025").
+    """
+    if header_end <= 0:
+        header: list[Block] = []
+    elif blocks is not None:
+        header = []
+        for block in blocks:
+            end = min(block.end, header_end)
+            while end > block.start and text[end - 1].isspace():
+                end -= 1
+            if end > block.start:
+                header.append(Block(block.start, end, block.kind))
+    else:
+        header = split_blocks(text, 0, header_end, guess_headings=False)
+    segments = _block_segments(header)
     segments.extend(ParsedSegment("turn", t.start, t.end, speaker=t.speaker,
                                   start_time=t.start_time, end_time=t.end_time) for t in turns)
     return segments
@@ -106,7 +123,7 @@ def build_document(text: str, *, source_format: str, original_text: str | None =
     else:
         found = list(turns)
     if found:
-        segments = transcript_segments(text, found, header_end)
+        segments = transcript_segments(text, found, header_end, blocks)
     else:
         if blocks is None:
             blocks = split_blocks(text)
