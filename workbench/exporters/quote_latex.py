@@ -4,7 +4,8 @@ The text stays UTF-8 with Danish letters and typographic quote marks as they are
 needs ``\usepackage[utf8]{inputenc}`` and ``\usepackage[T1]{fontenc}`` (written at the top as a
 comment, and into the preamble with ``--standalone``, with babel for Danish). The characters
 LaTeX reads as commands (\ { } $ & # ^ _ % ~) are escaped, and so is the straight double
-quote, which babel's Danish shorthands would otherwise take.
+quote, which babel's Danish shorthands would otherwise take. Emoji and other pictographs
+have no glyph in pdfLaTeX's fonts and stop it, so they are written as ``[U+1F600]``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ _SPECIAL = {
 _SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIAL))
 # Control characters have no glyph and stop pdflatex; tabs and line breaks are handled apart.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Pictographs: everything beyond the Basic Multilingual Plane, and the BMP's symbol blocks.
+_PICTOGRAPH = re.compile("[\U00010000-\U0010FFFF\u2600-\u27BF\uFE0F]")
 # "--" and "---" are dashes in LaTeX; a hyphen run in the source should print as typed.
 _HYPHENS = re.compile(r"-(?=-)")
 
@@ -31,8 +34,6 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
 \usepackage[T1]{fontenc}
 \usepackage[danish]{babel}
-\usepackage{lmodern}
-\usepackage{textcomp}
 """
 
 
@@ -40,6 +41,8 @@ def escape(text: str) -> str:
     """Text with LaTeX's special characters escaped; letters and quote marks unchanged."""
     text = _CONTROL.sub("", text.replace("\t", " "))
     text = _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group()], text)
+    text = _PICTOGRAPH.sub(lambda m: "" if m.group() == "\ufe0f" else
+                           f"[U+{ord(m.group()):04X}]", text)
     return _HYPHENS.sub("-{}", text)
 
 
