@@ -208,6 +208,12 @@ def test_a_hyphenated_word_split_across_a_blank_line_is_joined():
     assert "• Vi må ikke kende svaret på forhånd, fordi vi skal undersøge det.\n• Næste" in text
 
 
+def test_two_long_words_over_a_line_end_are_not_glued_into_a_made_up_compound():
+    text, _ = repair_text("Vi skal gentænke\nmåden, vi arbejder på, og de fagprofessionelle\n"
+                          "selv skal være med.\n")
+    assert "gentænke måden" in text and "fagprofessionelle selv" in text
+
+
 def test_a_line_that_ends_in_a_slash_continues_without_a_space():
     text, _ = repair_text("Et fælles kommunalt/\nregionalt team arbejder med sygehuse/\n"
                           "sundhedsvæsen. \n")

@@ -420,6 +420,14 @@ class _Joiner:
         return left + right
 
     def _join_split(self, head: str, tail: str) -> bool:
+        """Whether "head tail" over a line end is one word that lost its soft hyphen.
+
+        Joined only when the joined form is a known word: at once when a part cannot stand
+        alone ("sund|hedsområdet"); two real words ("om rådet") only when the text shows lost
+        soft hyphens elsewhere and neither is a common function word. A compound analysis is
+        not enough here: the word list lacks many long words, and "fagprofessionelle selv"
+        would become one word.
+        """
         if not is_word(head + tail):
             return False
         head_word, tail_word = is_word(head), is_word(tail)
@@ -430,12 +438,11 @@ class _Joiner:
 
 
 def _bare_join(head: str, tail: str) -> bool:
-    """Join over a line end that lost its soft hyphen: a known word, or a compound with a part
-    that cannot stand alone ("kendte|løsninger" stays two words)."""
-    joined = head + tail
-    if is_word(joined):
-        return True
-    return is_compound(joined) and not (is_word(head) and is_word(tail))
+    """Join over a line end that lost its soft hyphen when the joined form is a known word.
+
+    Compounds made up on the spot are not enough ("kendte|løsninger" stays two words).
+    """
+    return is_word(head + tail)
 
 
 def _split_word(left: str, right: str) -> tuple[str, str] | None:
