@@ -36,8 +36,9 @@ def _save(fig: Any, target: str | Path | None) -> str | None:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
         svg = buffer.getvalue()
-        # Inline SVG in HTML needs neither the XML prolog nor the DOCTYPE.
-        return svg[svg.index("<svg"):]
+        # Inline SVG in HTML needs neither the XML prolog, the DOCTYPE nor the RDF metadata.
+        svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg[svg.index("<svg"):], flags=re.S)
+        return svg.strip()
     path = _check_target(target)
     if path.suffix.lower() == ".svg":
         fig.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -146,7 +147,8 @@ def cooccurrence_heatmap(table: Any, target: str | Path | None = None, *,
                          title: str | None = None) -> str | None:
     """Heatmap of a :class:`~workbench.analysis.cooccurrence.CooccurrenceTable`.
 
-    Cell colour is the Jaccard coefficient (0 white to 1 dark blue); the number in each cell is
+    Cell colour is the Jaccard coefficient (white 0 to dark blue at the strongest pair, rounded
+    up to 0.05, 0.1, 0.2, 0.5 or 1; the colour bar shows the scale); the number in each cell is
     the count of units holding both codes (on the diagonal: units holding the code). A square
     in the code's colour marks each row and column.
     """
@@ -167,7 +169,10 @@ def cooccurrence_heatmap(table: Any, target: str | Path | None = None, *,
         shown = np.ma.masked_array(table.jaccard if k else np.zeros((1, 1)),
                                    mask=np.eye(max(k, 1), dtype=bool) if k else None)
         cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#e8e8e8")
-        image = ax.imshow(shown, cmap=cmap, vmin=0, vmax=1)
+        # Scale to the strongest pair (to a round step), so weak patterns still show.
+        strongest = float(shown.max()) if k > 1 and shown.count() else 1.0
+        top = next((step for step in (0.05, 0.1, 0.2, 0.5) if strongest <= step), 1.0)
+        image = ax.imshow(shown, cmap=cmap, vmin=0, vmax=top)
         fig.colorbar(image, ax=ax, shrink=0.7, label="Jaccard (units with both / with either)")
         ax.set_xticks(range(k), names, rotation=45, ha="right", rotation_mode="anchor")
         ax.set_yticks(range(k), names)
@@ -177,7 +182,7 @@ def cooccurrence_heatmap(table: Any, target: str | Path | None = None, *,
                 count = int(table.counts[i, j])
                 if not count:
                     continue
-                dark = i != j and table.jaccard[i, j] > 0.55
+                dark = i != j and table.jaccard[i, j] > 0.55 * top
                 ax.text(j, i, str(count), ha="center", va="center", fontsize=8,
                         color="white" if dark else "black",
                         fontweight="bold" if i == j else "normal")
@@ -208,11 +213,14 @@ def agreement_chart(report: Any, target: str | Path | None = None) -> str | None
         ys = list(range(len(rows)))[::-1]
         kappa = [c.kappa if c.kappa is not None else 0 for c in rows]
         alpha = [c.alpha if c.alpha is not None else 0 for c in rows]
+        series = [("Krippendorff's α", "#ef6c00", -0.2, [c.alpha for c in rows])]
         if len(report.coders) == 2:
-            ax.barh([y + 0.2 for y in ys], kappa, height=0.38, color="#1565c0",
-                    label="Cohen's κ")
-        ax.barh([y - 0.2 for y in ys], alpha, height=0.38, color="#ef6c00",
-                label="Krippendorff's α")
+            series.insert(0, ("Cohen's κ", "#1565c0", 0.2, [c.kappa for c in rows]))
+        for label, colour, shift, values in series:
+            bars = ax.barh([y + shift for y in ys], [v or 0 for v in values], height=0.38,
+                           color=colour, label=label)
+            ax.bar_label(bars, [("undefined" if v is None else f"{v:.2f}") for v in values],
+                         padding=3, fontsize=8)
         ax.set_yticks(ys, [c.code for c in rows])
         ax.axvline(0, color="#555555", linewidth=0.8)
         ax.set_xlim(min(-0.2, *kappa, *alpha) - 0.05, 1.05)
