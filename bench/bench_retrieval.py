@@ -3,8 +3,9 @@
 Builds (once, cached in bench/out/) a project of 400 synthetic Danish transcripts (two cases,
 two cycles, twenty participants in several sectors, speaker turns) with 100,000 codings by
 three coders over a codebook of 24 codes with sub-codes, inserted in bulk. Then times
-``core.retrieval.retrieve`` (what ``workbench retrieve`` calls) for a few queries: the median
-and the slowest of 10 runs each, after one warm-up run.
+``core.retrieval.find_passages`` (the matching alone) and ``core.retrieval.retrieve`` (what
+``workbench retrieve`` calls: hits with quotes, speakers and context) for a few queries, as the
+median of 10 runs after one warm-up run, in wall-clock and CPU time.
 
 Usage: python bench/bench_retrieval.py [--rebuild]
 """
@@ -18,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbench.core.retrieval import retrieve
+from workbench.core.retrieval import find_passages, retrieve
 from workbench.core.store import Project, new_guid, now
 
 HERE = Path(__file__).resolve().parent
@@ -146,19 +147,32 @@ def main() -> None:
     with Project.open(PATH) as proj:
         total = proj.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
         docs = proj.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        print(f"project: {total:,} codings over {docs} documents, "
-              f"{len(CODES)} codes; median and max of {RUNS} runs")
+        print(f"project: {total:,} codings over {docs} documents, {len(CODES)} codes")
+        print(f"median of {RUNS} runs after one warm-up; wall clock and CPU time of this "
+              "process (CPU time is steadier on a busy machine)")
+        print("  find = find_passages (matching spans only); retrieve = hits with quotes, "
+              "speakers and context\n")
+        print(f"{'hits':>6} {'find wall':>10} {'cpu':>6} {'retrieve wall':>14} {'cpu':>6}  query")
         for query, options in QUERIES:
-            retrieve(proj, query, **options)  # warm the page cache once
-            times = []
-            for _ in range(RUNS):
-                t0 = time.perf_counter()
-                hits = retrieve(proj, query, **options)
-                times.append(time.perf_counter() - t0)
+            find = _time(lambda q=query, o=options: find_passages(
+                proj, q, **{k: v for k, v in o.items() if k in ("within", "cycle")}))
+            hits = retrieve(proj, query, **options)
+            full = _time(lambda q=query, o=options: retrieve(proj, q, **o))
             label = query + "".join(f"  --{k} {v}" for k, v in options.items())
-            print(f"{statistics.median(times) * 1000:7.1f} ms  (max {max(times) * 1000:5.1f})"
-                  f"  {len(hits):5d} hits  {label}")
+            print(f"{len(hits):6d} {find[0]:8.1f}ms {find[1]:5.1f}ms {full[0]:12.1f}ms "
+                  f"{full[1]:5.1f}ms  {label}")
 
+
+def _time(call) -> tuple[float, float]:
+    """Median wall-clock and CPU milliseconds of RUNS calls, after one warm-up call."""
+    call()
+    wall, cpu = [], []
+    for _ in range(RUNS):
+        t0, c0 = time.perf_counter(), time.process_time()
+        call()
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 if __name__ == "__main__":
     main()

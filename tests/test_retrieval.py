@@ -10,7 +10,7 @@ from tests.conftest import make_paragraphs, make_transcript
 from workbench.core import codebook, codings
 from workbench.core.documents import get_document
 from workbench.core.models import ParsedDocument, ParsedSegment
-from workbench.core.retrieval import context_around, retrieve
+from workbench.core.retrieval import context_around, find_passages, retrieve
 from workbench.errors import InvalidInput, NotFoundError
 
 INTERVIEW = [
@@ -340,3 +340,32 @@ def test_cli_errors_are_one_line_on_stderr(built):
 def test_cli_help_states_the_overlap_semantics():
     out = run("retrieve", "--help").output
     assert "overlap" in out and "merged into one hit" in out and "whole segment" in out
+
+
+def test_touching_passages_stay_apart_and_a_coding_across_turns_counts_in_both(built):
+    text = get_document(built.project, built.docs["B"]).text
+    # risk right after the trust coding (touching, not overlapping), and a vision coding
+    # that runs from the end of turn 1 into turn 2.
+    trust_start, trust_end = built.span("B", "Vi stoler ikke på at kommunen kan løfte opgaven")
+    codings.add_coding(built.project, built.docs["B"], trust_end, trust_end + 1, "risk")
+    across = text.index("patienterne."), text.index("Som borger") + len("Som borger")
+    codings.add_coding(built.project, built.docs["B"], *across, "vision")
+    hits = retrieve(built.project, "trust AND risk", document="Møde")
+    assert hits == []
+    hits = retrieve(built.project, "vision AND (trust OR conflict)", document="Møde",
+                    within="segment")
+    assert [h.speaker for h in hits] == ["P02", "P05"]
+    # In overlap mode the risk coding and the vision coding overlapping it merge into one hit.
+    hit = retrieve(built.project, "vision AND risk", document="Møde", coder="bo")
+    assert hit == []  # bo coded the risk, anna the vision
+    (hit,) = retrieve(built.project, "vision AND risk", document="Møde")
+    assert (hit.start, hit.end) == (built.span("B", "Det er en reel risiko")[0], across[1])
+    assert hit.codes == ("risk", "vision")
+
+
+def test_find_passages_gives_spans_without_details(built):
+    passages = find_passages(built.project, "trust AND risk")
+    assert [(p.document_id, p.start, p.end) for p in passages] == [
+        (built.docs["A"], *built.span("A", "Risikoen er at data ikke deles, og så mister vi "
+                                           "tilliden"))]
+    assert len(find_passages(built.project, "trust", cycle=2)) == 2

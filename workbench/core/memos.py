@@ -156,7 +156,7 @@ def add_memo(project: Project, text: str, *, kind: str = "memo", target_type: st
     stamp = now()
     summary = f"Add {kind.replace('_', ' ')} on {resolved.type}" + (
         f" {resolved.label}" if resolved.type != "project" else "")
-    with project.step("memo.add", summary):
+    with project.step("memo.add", summary, who=author or None):
         memo_id = project.insert("memos", {
             "title": title, "text": text, "kind": kind, "target_type": resolved.type,
             "target_id": resolved.id, "cycle_id": cycle_id,

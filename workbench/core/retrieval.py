@@ -21,10 +21,10 @@ import json
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
-from itertools import compress, groupby, repeat
+from dataclasses import dataclass
+from itertools import accumulate, compress, groupby, repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from workbench.core import cases, documents
 from workbench.core.models import DOCUMENT_KINDS
@@ -37,14 +37,13 @@ DEFAULT_CONTEXT = 80
 
 # A coding as the sweep sees it: start, end, code id.
 _Interval = tuple[int, int, int]
-_DOC, _END, _CODE = itemgetter(0), itemgetter(2), itemgetter(3)
+_DOC, _START, _END, _CODE = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
 _SPACE = re.compile(r"\s")
 _LAST_SPACE = re.compile(r"\s(?=\S*$)")
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One retrieved passage.
+class Hit(NamedTuple):
+    """One retrieved passage (a named tuple: a query may return thousands, made quickly).
 
     Attributes:
         document_id, document: the document's id and name.
@@ -84,7 +83,7 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         """The hit as plain data for JSON."""
-        data = asdict(self)
+        data = self._asdict()
         data["codes"] = list(self.codes)
         return data
 
@@ -121,10 +120,14 @@ def _vectorise(tree: Node, atom_index: dict[Name, int]) -> Callable[[list[list[b
 @dataclass
 class _CompiledQuery:
     codes: CodeTable
-    atoms_of: dict[int, tuple[int, ...]]    # code id -> indexes of the atoms it satisfies
-    atom_count: int
+    atoms: list[frozenset[int]]             # per distinct named code: it and its sub-codes
     positive: frozenset[int]                # codes named without NOT (with sub-codes)
     evaluate: Callable[[list[list[bool]]], _Flags]
+
+    @property
+    def code_ids(self) -> list[int]:
+        """Every code the query involves."""
+        return sorted(frozenset().union(*self.atoms))
 
 
 def compile_query(project: Project, query: str) -> _CompiledQuery:
@@ -137,31 +140,27 @@ def compile_query(project: Project, query: str) -> _CompiledQuery:
     codes = CodeTable.load(project)
     tree = resolve(parse_query(query), codes)
     atom_index: dict[Name, int] = {}
-    atoms_of: dict[int, tuple[int, ...]] = {}
     positive: set[int] = set()
     for atom, is_positive in names(tree):
-        if atom not in atom_index:
-            k = atom_index[atom] = len(atom_index)
-            for code_id in atom.code_ids:
-                atoms_of[code_id] = (*atoms_of.get(code_id, ()), k)
+        atom_index.setdefault(atom, len(atom_index))
         if is_positive:
             positive |= atom.code_ids
     if not positive:
         raise InvalidInput("The query names no code without NOT, so there is nothing to "
                            "look for; add one, e.g. 'trust AND NOT vision'.")
-    return _CompiledQuery(codes, atoms_of, len(atom_index), frozenset(positive),
+    return _CompiledQuery(codes, [atom.code_ids for atom in atom_index], frozenset(positive),
                           _vectorise(tree, atom_index))
 
 
 # ------------------------------------------------------------------------------------ matching
 #
-# Per document, each atom gets a coverage map: a bytearray with 1 where a coding of the atom
-# lies. "Does a coding of atom X overlap [s, e)?" is then ``coverage.find(1, s, e) != -1``.
-# Building a map costs one slice assignment per coding; the questions run through map().
+# Per document and atom, the atom's codings sorted by start give two lists: their starts, and
+# the running maximum of their ends. A span [s, e) overlaps a coding of the atom exactly when,
+# among the codings starting before e, the furthest-reaching one ends after s. With bisect
+# and map, that question runs in C for all candidates of a document at once.
 
 
-@dataclass(frozen=True)
-class Passage:
+class Passage(NamedTuple):
     """A matched span before quotes and speakers are looked up.
 
     Attributes:
@@ -199,28 +198,30 @@ def overlapping(intervals: Sequence[_Interval],
     return result
 
 
-_ONES = memoryview(b"\x01" * 65_536)
-_FOUND = (-1).__ne__
+_NOT_YET = -1  # the running maximum before the first coding
 
 
-def _coverage(items: Sequence[tuple], cq: _CompiledQuery, length: int,
-              *, with_positive: bool = False) -> tuple[list[bytearray], bytearray]:
-    """Coverage maps of one document's codings (rows document_id, start, end, code_id)."""
-    maps = [bytearray(length) for _ in range(cq.atom_count)]
-    positive_map = bytearray(length if with_positive else 0)
-    atoms_of, positive = cq.atoms_of, cq.positive
-    for _, s, e, code_id in items:
-        ones = _ONES[:e - s] if e - s <= len(_ONES) else b"\x01" * (e - s)
-        for k in atoms_of[code_id]:
-            maps[k][s:e] = ones
-        if with_positive and code_id in positive:
-            positive_map[s:e] = ones
-    return maps, positive_map
+def _reach(rows: Sequence[tuple]) -> tuple[list[int], list[int]]:
+    """Starts of rows (document_id, start, end, code_id) sorted by start, and the running
+    maximum of their ends, shifted by one (``reach[i]``: furthest end of the first i rows)."""
+    return list(map(_START, rows)), [_NOT_YET, *accumulate(map(_END, rows), max)]
 
 
-def _flags(maps: list[bytearray], starts: list[int], ends: list[int]) -> list[list[bool]]:
-    """Per atom, whether each span [starts[i], ends[i]) overlaps a coding of the atom."""
-    return [list(map(_FOUND, map(m.find, repeat(1), starts, ends))) for m in maps]
+def _overlaps(reach: tuple[list[int], list[int]], starts: list[int],
+              ends: list[int]) -> list[bool]:
+    """Whether each span [starts[i], ends[i]) overlaps one of the indexed codings."""
+    coding_starts, furthest = reach
+    before_end = map(bisect.bisect_left, repeat(coding_starts), ends)
+    return list(map(operator.gt, map(furthest.__getitem__, before_end), starts))
+
+
+def _flags(items: list[tuple], cq: _CompiledQuery, starts: list[int],
+           ends: list[int]) -> list[list[bool]]:
+    """Per atom of the query, whether each span overlaps a coding of the atom."""
+    codes = list(map(_CODE, items))
+    return [_overlaps(_reach(list(compress(items, map(atom.__contains__, codes)))),
+                      starts, ends)
+            for atom in cq.atoms]
 
 
 def _match_overlap(doc_id: int, items: list[tuple], cq: _CompiledQuery) -> list[Passage]:
@@ -228,10 +229,9 @@ def _match_overlap(doc_id: int, items: list[tuple], cq: _CompiledQuery) -> list[
 
     ``items`` are rows (document_id, start, end, code_id) sorted by start.
     """
-    maps, _ = _coverage(items, cq, max(map(_END, items)))
-    candidates = [row for row in items if row[3] in cq.positive]
-    starts, ends = [row[1] for row in candidates], [row[2] for row in candidates]
-    matched = compress(candidates, cq.evaluate(_flags(maps, starts, ends)))
+    candidates = list(compress(items, map(cq.positive.__contains__, map(_CODE, items))))
+    starts, ends = list(map(_START, candidates)), list(map(_END, candidates))
+    matched = compress(candidates, cq.evaluate(_flags(items, cq, starts, ends)))
     passages: list[Passage] = []
     cur_start = cur_end = -1
     cur_codes: set[int] = set()
@@ -274,16 +274,14 @@ def _match_segments(doc_id: int, items: list[tuple], units: list[tuple],
 
     ``items`` are rows (document_id, start, end, code_id) sorted by start.
     """
-    last_end = max(map(_END, items))
     if not units:  # a document without segments is one unit: the stretch that is coded
-        units = [(None, items[0][1], last_end, "", None, None)]
-    maps, positive_map = _coverage(items, cq, max(last_end, max(u[2] for u in units)),
-                                   with_positive=True)
+        units = [(None, items[0][1], max(map(_END, items)), "", None, None)]
     u_starts, u_ends = [u[1] for u in units], [u[2] for u in units]
-    has_positive = map(_FOUND, map(positive_map.find, repeat(1), u_starts, u_ends))
+    positive = list(compress(items, map(cq.positive.__contains__, map(_CODE, items))))
+    has_positive = _overlaps(_reach(positive), u_starts, u_ends)
     matched = compress(units, map(operator.and_, has_positive,
-                                  cq.evaluate(_flags(maps, u_starts, u_ends))))
-    starts = [row[1] for row in items]
+                                  cq.evaluate(_flags(items, cq, u_starts, u_ends))))
+    starts = list(map(_START, items))
     longest = max(row[2] - row[1] for row in items)
     passages = []
     for unit in matched:
@@ -430,13 +428,32 @@ def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
+def _covering_index(project: Project) -> bool:
+    """Whether an index on codings starts with code_id and holds document_id, start, end."""
+    for index in project.conn.execute("PRAGMA index_list(codings)").fetchall():
+        columns = [r[2] for r in project.conn.execute(f'PRAGMA index_info("{index[1]}")')]
+        if columns[:1] == ["code_id"] and {"document_id", "start", "end"} <= set(columns):
+            return True
+    return False
+
+
 def _codings_by_document(project: Project, cq: _CompiledQuery, coders: tuple | None,
                          allowed: set[int] | None) -> dict[int, list[tuple]]:
     """The codings of the query's codes (one indexed query) as rows (document_id, start, end,
     code_id), grouped by document and sorted by start."""
-    code_ids = sorted(cq.atoms_of)
-    sql = ('SELECT document_id, start, "end", code_id FROM codings '
-           f"WHERE code_id IN ({_marks(code_ids)})")
+    code_ids = cq.code_ids
+    where = f"code_id IN ({_marks(code_ids)})"
+    wanted = project.conn.execute(f"SELECT COUNT(*) FROM codings WHERE {where}",
+                                  code_ids).fetchone()[0]
+    if not wanted:
+        return {}
+    total = project.conn.execute("SELECT MAX(rowid) FROM codings").fetchone()[0] or 0
+    few_documents = allowed is not None and len(allowed) <= 20
+    # Beyond a tenth of the table, reading it in order beats one lookup per row, unless an
+    # index holds every column we read or a few documents are asked for.
+    broad = wanted > total / 10 and not few_documents and not _covering_index(project)
+    table = "codings NOT INDEXED" if broad else "codings"
+    sql = f'SELECT document_id, start, "end", code_id FROM {table} WHERE {where}'
     params: list[Any] = list(code_ids)
     if coders:
         sql += f" AND coder IN ({_marks(coders)})"
@@ -603,17 +620,20 @@ def retrieve(project: Project, query: str, *, within: str = "overlap", case: Any
             for (start, end), around in zip(spans, overlapping(everything, spans), strict=True):
                 codes_on[doc_id, start, end] = frozenset(c for _, _, c in around)
     names_of = cq.codes.names
+    code_names: dict[frozenset[int], tuple[str, ...]] = {}
     hits: list[Hit] = []
     for passage, seg, person in kept:
         doc = docs[passage.document_id]
         text, start, end = doc["text"], passage.start, passage.end
         before, after = context_around(text, start, end, context)
         code_ids = codes_on.get((passage.document_id, start, end), passage.code_ids)
+        if code_ids not in code_names:
+            code_names[code_ids] = tuple(names_of[c] for c in sorted(code_ids) if c in names_of)
         hits.append(Hit(
             document_id=passage.document_id, document=doc["name"], document_kind=doc["kind"],
             case=doc["case"], cycle=doc["cycle"], date=doc["date"],
             start=start, end=end, text=text[start:end],
-            codes=tuple(names_of[c] for c in sorted(code_ids) if c in names_of),
+            codes=code_names[code_ids],
             speaker=seg[4] if seg is not None else None,
             participant=person[1] if person else None,
             role=person[2] if person else None,
