@@ -226,6 +226,7 @@ FOREIGN_QDE = """<?xml version="1.0" encoding="utf-8"?>
   <Links><Link guid="13131313-0000-4000-8000-000000000001"/></Links>
   <Sets><Set guid="14141414-0000-4000-8000-000000000001" name="S"/></Sets>
   <Graphs><Graph guid="15151515-0000-4000-8000-000000000001"/></Graphs>
+  <Description>Et projekt om ældre borgere.</Description>
 </Project>
 """
 # Decomposed "å" (a + ring) and CRLF, as macOS and Windows programs write them.
@@ -271,6 +272,8 @@ def test_import_from_another_program(project, tmp_path, origin, crlf_as):
     notes = {r["text"]: r["target_type"] for r in project.rows("SELECT * FROM memos")}
     assert notes == {"Borgeren var træt.": "document", "Et centralt sted.": "coding"}
     assert project.setting("project_name") == "Fremmed projekt"
+    assert project.setting("project_description") == "Et projekt om ældre borgere."
+    assert project.setting("default_coder") == "Sofie"
     warnings = " ".join(summary.warnings)
     for named in ("1 PDF source", "1 audio source", "1 Link", "1 Set", "1 Graph",
                   "Coding whose code is not in the codebook", "Tillid (2)"):

@@ -235,8 +235,12 @@ def test_markdown_blockquotes_grouped_by_code(sample, tmp_path):
 
 
 def test_markdown_escapes_markup(sample, tmp_path):
+    from workbench.exporters.quote_markdown import escape
+
     text = _write(build_quote_set(sample, "economy"), tmp_path / "q.md").read_text("utf-8")
     assert r"\_ $" in text and r"{x} \\ ~" in text
+    assert escape("2025. april\n# ikke en overskrift\n- ikke en liste") == \
+        "2025\\. april\n\\# ikke en overskrift\n\\- ikke en liste"
 
 
 def _latex_body(text: str) -> str:

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,6 @@ class ExportSummary:
     notes: int = 0
     cases: int = 0
     variables: int = 0
-    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The summary as plain data."""
@@ -286,7 +285,7 @@ def build_project(project: Project, *, include_real_names: bool = False
         _sub(note, "PlainTextContent", text=coding["memo"])
     summary.notes = len(notes_el)
 
-    # Assemble in schema order: Users, CodeBook, Variables, Cases, Sources, Notes, NoteRef.
+    # Schema order: Users, CodeBook, Variables, Cases, Sources, Notes, Description, NoteRef.
     root.remove(variables_el)
     position = len(root)
     if variables.used:
@@ -299,6 +298,9 @@ def build_project(project: Project, *, include_real_names: bool = False
         if len(element):
             root.insert(position, element)
             position += 1
+    description = project.setting("project_description")
+    if description:
+        _sub(root, "Description", text=str(description))
     for guid in project_notes:
         _sub(root, "NoteRef", {"targetGUID": guid})
     return root, texts, summary
@@ -333,14 +335,19 @@ def export_qdpx(project: Project, path: str | Path, *,
                            "export elsewhere.")
     root, texts, summary = build_project(project, include_real_names=include_real_names)
     summary.path = path
+    # Written beside the target and moved over it, so a failed export leaves no half file.
     temporary = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo("project.qde", _ZIP_TIME), project_xml(root),
-                         compress_type=zipfile.ZIP_DEFLATED)
-        for name in sorted(texts):
-            archive.writestr(zipfile.ZipInfo(f"sources/{name}", _ZIP_TIME),
-                             texts[name].encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
-    temporary.replace(path)
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(zipfile.ZipInfo("project.qde", _ZIP_TIME), project_xml(root),
+                             compress_type=zipfile.ZIP_DEFLATED)
+            for name in sorted(texts):
+                archive.writestr(zipfile.ZipInfo(f"sources/{name}", _ZIP_TIME),
+                                 texts[name].encode("utf-8"),
+                                 compress_type=zipfile.ZIP_DEFLATED)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return summary
 
 

@@ -15,13 +15,15 @@ from workbench.exporters.registry import QUOTE_FORMATS
 # Characters Markdown would read as markup anywhere in a line.
 _INLINE = re.compile(r"([\\`*_\[\]<>|])")
 # Markup that only counts at the start of a line: headings, lists, blockquotes, rules.
-_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
+_LINE_START = re.compile(r"^(\s*)(?:([#>+=-])|(\d+)([.)]))", re.MULTILINE)
 
 
 def escape(text: str) -> str:
     """Text with Markdown markup characters escaped, so it prints as written."""
     text = _INLINE.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    # A backslash escapes punctuation only: "2025." becomes "2025\." (not "\2025.").
+    return _LINE_START.sub(lambda m: m.group(1) + (
+        "\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)), text)
 
 
 def _one_line(text: str) -> str:
