@@ -120,8 +120,9 @@ def memo_add(project: str, kind: str, title: str, text: str | None, file, author
     if as_json:
         print_json(row)
     else:
+        in_cycle = row["cycle"] is not None and new.target_type != "cycle"
         click.echo(f"Added {kind.replace('_', ' ')} {new.id} on {row['target']}"
-                   + (f" (cycle {row['cycle']})" if row["cycle"] is not None else "") + ".")
+                   + (f" (cycle {row['cycle']})" if in_cycle else "") + ".")
 
 
 @memo.command(name="list")

@@ -179,7 +179,7 @@ def add_cycle(project: Project, number: Any, *, name: str | None = None, phase: 
     if project.conn.execute("SELECT 1 FROM cycles WHERE number = ?", (num,)).fetchone():
         raise DuplicateError(f"Cycle {num} already exists in {project.path.name}; change it "
                              "with 'workbench cycle edit' or 'workbench cycle phase'.")
-    with project.step("cycle.add", f"Add cycle {num}"):
+    with project.step("cycle.add", f"add cycle {num}"):
         cycle_id = project.insert("cycles", {
             "number": num, "name": (name or "").strip() or f"Cycle {num}", "phase": phase,
             "start_date": start, "end_date": end, "description": description or ""})
@@ -211,7 +211,7 @@ def update_cycle(project: Project, number: Any, *, name: str | None = None,
     if not changes:
         return cycle
     fields = ", ".join(sorted(changes))
-    with project.step("cycle.edit", f"Change {fields} of cycle {cycle.number}"):
+    with project.step("cycle.edit", f"change {fields} of cycle {cycle.number}"):
         project.update("cycles", cycle.id, changes)
     return from_row(Cycle, project.get_row("cycles", cycle.id))
 

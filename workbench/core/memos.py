@@ -154,7 +154,7 @@ def add_memo(project: Project, text: str, *, kind: str = "memo", target_type: st
     resolved = resolve_target(project, target_type, target)
     cycle_id = _cycle_id(project, cycle) if cycle is not None else resolved.cycle_id
     stamp = now()
-    summary = f"Add {kind.replace('_', ' ')} on {resolved.type}" + (
+    summary = f"add {kind.replace('_', ' ')} on {resolved.type}" + (
         f" {resolved.label}" if resolved.type != "project" else "")
     with project.step("memo.add", summary, who=author or None):
         memo_id = project.insert("memos", {
@@ -256,7 +256,7 @@ def edit_memo(project: Project, memo_id: int | str, *, title: str | None = None,
         raise InvalidInput(f"Memo {memo.id} would be empty; delete it with "
                            "'workbench memo delete' instead.")
     changes["updated_at"] = now()
-    with project.step("memo.edit", f"Edit memo {memo.id}"):
+    with project.step("memo.edit", f"edit memo {memo.id}"):
         project.update("memos", memo.id, changes)
     return get_memo(project, memo.id)
 
@@ -264,7 +264,7 @@ def edit_memo(project: Project, memo_id: int | str, *, title: str | None = None,
 def delete_memo(project: Project, memo_id: int | str) -> Memo:
     """Delete a memo as one undoable step; returns the memo as it was."""
     memo = get_memo(project, memo_id)
-    with project.step("memo.delete", f"Delete memo {memo.id}"
+    with project.step("memo.delete", f"delete memo {memo.id}"
                       + (f" '{memo.title}'" if memo.title else "")):
         project.delete("memos", memo.id)
     return memo
