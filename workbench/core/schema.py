@@ -217,18 +217,18 @@ MIGRATION_2 = [
 ]
 
 MIGRATION_3 = [
-    # Full-text search over segments: the text as written and the lemma text that tagging
-    # fills in. unicode61 without diacritic removal keeps æ, ø and å as letters of their own.
-    # Triggers keep the text column in step with segments and document text; rowid = segment id.
+    # Full-text search over segments. unicode61 without diacritic removal keeps æ, ø and å as
+    # letters of their own. segment_search holds each segment's text (rowid = segment id), kept
+    # in step with segments and document text by triggers. segment_lemma_search indexes the
+    # lemma text that tagging writes to segment_lemmas (external content: stored once).
     """CREATE VIRTUAL TABLE segment_search USING fts5(
-        text, lemmas, tokenize = 'unicode61 remove_diacritics 0')""",
-    """INSERT INTO segment_search (rowid, text, lemmas)
-        SELECT s.id, substr(d.text, s.start + 1, s."end" - s.start), COALESCE(l.lemmas, '')
-        FROM segments s JOIN documents d ON d.id = s.document_id
-        LEFT JOIN segment_lemmas l ON l.segment_id = s.id""",
+        text, tokenize = 'unicode61 remove_diacritics 0')""",
+    """INSERT INTO segment_search (rowid, text)
+        SELECT s.id, substr(d.text, s.start + 1, s."end" - s.start)
+        FROM segments s JOIN documents d ON d.id = s.document_id""",
     """CREATE TRIGGER segment_search_insert AFTER INSERT ON segments BEGIN
-        INSERT INTO segment_search (rowid, text, lemmas)
-            SELECT new.id, substr(d.text, new.start + 1, new."end" - new.start), ''
+        INSERT INTO segment_search (rowid, text)
+            SELECT new.id, substr(d.text, new.start + 1, new."end" - new.start)
             FROM documents d WHERE d.id = new.document_id;
     END""",
     """CREATE TRIGGER segment_search_delete AFTER DELETE ON segments BEGIN
@@ -245,6 +245,22 @@ MIGRATION_3 = [
             SELECT substr(new.text, s.start + 1, s."end" - s.start)
             FROM segments s WHERE s.id = segment_search.rowid)
         WHERE rowid IN (SELECT id FROM segments WHERE document_id = new.id);
+    END""",
+    """CREATE VIRTUAL TABLE segment_lemma_search USING fts5(
+        lemmas, content = 'segment_lemmas', content_rowid = 'segment_id',
+        tokenize = 'unicode61 remove_diacritics 0')""",
+    "INSERT INTO segment_lemma_search (segment_lemma_search) VALUES ('rebuild')",
+    """CREATE TRIGGER segment_lemma_search_insert AFTER INSERT ON segment_lemmas BEGIN
+        INSERT INTO segment_lemma_search (rowid, lemmas) VALUES (new.segment_id, new.lemmas);
+    END""",
+    """CREATE TRIGGER segment_lemma_search_delete AFTER DELETE ON segment_lemmas BEGIN
+        INSERT INTO segment_lemma_search (segment_lemma_search, rowid, lemmas)
+            VALUES ('delete', old.segment_id, old.lemmas);
+    END""",
+    """CREATE TRIGGER segment_lemma_search_update AFTER UPDATE ON segment_lemmas BEGIN
+        INSERT INTO segment_lemma_search (segment_lemma_search, rowid, lemmas)
+            VALUES ('delete', old.segment_id, old.lemmas);
+        INSERT INTO segment_lemma_search (rowid, lemmas) VALUES (new.segment_id, new.lemmas);
     END""",
 ]
 

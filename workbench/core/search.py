@@ -1,8 +1,9 @@
 """Full-text search over segments (SQLite FTS5) with keyword-in-context lines.
 
 The ``segment_search`` table (schema migration 3) holds each segment's text, kept current by
-triggers, and its lemma text, which tagging fills in. The lemma text has exactly one lemma per
-word of the segment, so a lemma hit maps back to the word in the text for the KWIC line.
+triggers; ``segment_lemma_search`` indexes the lemma text that tagging writes. The lemma text
+has exactly one lemma per word of the segment, so a lemma hit maps back to the word in the text
+for the KWIC line.
 Query words are lemmatised by the caller (the NLP layer) when searching by lemma.
 """
 
@@ -137,13 +138,13 @@ def search(project: Project, query: str, *, lemma: bool = False,
         if not tagged:
             raise InvalidInput(f"{project.path.name} has not been tagged yet, so there is no "
                                f"lemma text to search; run 'workbench tag {project.path}' first.")
-    column = "lemmas" if lemma else "text"
-    match = fts_query(words, column, prefix=prefix)
-    sql = (f"SELECT f.rowid AS segment_id, highlight(segment_search, {1 if lemma else 0}, "
-           "?, ?) AS marked, s.document_id, s.ordinal, s.speaker, s.start AS seg_start, "
+    table = "segment_lemma_search" if lemma else "segment_search"
+    match = fts_query(words, "lemmas" if lemma else "text", prefix=prefix)
+    sql = (f"SELECT f.rowid AS segment_id, highlight({table}, 0, ?, ?) AS marked, "
+           "s.document_id, s.ordinal, s.speaker, s.start AS seg_start, "
            's."end" AS seg_end, d.name AS document '
-           "FROM segment_search f JOIN segments s ON s.id = f.rowid "
-           "JOIN documents d ON d.id = s.document_id WHERE segment_search MATCH ?")
+           f"FROM {table} f JOIN segments s ON s.id = f.rowid "
+           f"JOIN documents d ON d.id = s.document_id WHERE {table} MATCH ?")
     params: list[Any] = [_OPEN, _CLOSE, match]
     spans_by_doc: dict[int, list[tuple[int, int]]] = {}
     if code:
@@ -157,7 +158,9 @@ def search(project: Project, query: str, *, lemma: bool = False,
                 f'SELECT document_id, start, "end" FROM codings WHERE code_id IN ({marks})',
                 code_ids):
             spans_by_doc.setdefault(row[0], []).append((row[1], row[2]))
-    sql += " ORDER BY s.document_id, s.ordinal"
+    # Segment ids follow document and reading order; ordering by rowid lets FTS5 stream
+    # matches, so a limited search stops early instead of sorting every hit.
+    sql += " ORDER BY f.rowid"
     texts: dict[int, str] = {}
     hits: list[SearchHit] = []
     for row in project.conn.execute(sql, params):
@@ -190,6 +193,7 @@ def count_segments(project: Project, query: str, *, lemma: bool = False,
     words = query_words(query)
     if lemma and lemma_query is not None:
         words = [(w.lower(), False) for w in lemma_query]
+    table = "segment_lemma_search" if lemma else "segment_search"
     match = fts_query(words, "lemmas" if lemma else "text", prefix=prefix)
-    return project.conn.execute("SELECT COUNT(*) FROM segment_search WHERE segment_search "
-                                "MATCH ?", (match,)).fetchone()[0]
+    return project.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?",
+                                (match,)).fetchone()[0]

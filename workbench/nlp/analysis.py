@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy
 from spacy.tokens import Doc
 
 from workbench.nlp.gazetteer import Gazetteer
@@ -86,20 +87,17 @@ def sentences(doc: Doc) -> list[tuple[int, int]]:
     """Sentence offsets with surrounding whitespace trimmed (empty sentences dropped)."""
     if not len(doc):
         return []
-    arr = doc.to_array(["SENT_START", "IDX", "LENGTH", "IS_SPACE"]).tolist()
-    out = []
-    start = end = None
-    for sent_start, idx, length, is_space in arr:
-        if sent_start == 1 and start is not None:
-            out.append((start, end))
-            start = None
-        if not is_space:
-            if start is None:
-                start = idx
-            end = idx + length
-    if start is not None:
-        out.append((start, end))
-    return out
+    arr = doc.to_array(["SENT_START", "IDX", "LENGTH", "IS_SPACE"]).astype(numpy.int64)
+    sentence = numpy.cumsum(arr[:, 0] == 1)
+    keep = arr[:, 3] == 0
+    ids, idx, ends = sentence[keep], arr[keep, 1], arr[keep, 1] + arr[keep, 2]
+    if not len(ids):
+        return []
+    first = numpy.ones(len(ids), dtype=bool)
+    first[1:] = ids[1:] != ids[:-1]
+    last = numpy.ones(len(ids), dtype=bool)
+    last[:-1] = ids[:-1] != ids[1:]
+    return list(zip(idx[first].tolist(), ends[last].tolist(), strict=True))
 
 
 class LemmaWords:
@@ -107,34 +105,85 @@ class LemmaWords:
 
     A word that is a whole token gets the token's lemma; a piece of a token ("e" and "mail" of
     "e-mail") stays as written, so the i-th lemma always belongs to the i-th word of the text.
+    What each word form contributes is cached, so most tokens cost one dictionary look-up.
     """
+
+    _cache: dict[int, tuple[int, str | None]] = {}
 
     def __init__(self, doc: Doc):
         text = doc_text(doc)
+        arr = doc.to_array(["ORTH", "IDX", "LENGTH", "LEMMA"])
+        self.starts: list[int] = []
+        self.words: list[str] = []
+        if not len(arr):
+            return
+        idx, length = arr[:, 1].astype(numpy.int64), arr[:, 2].astype(numpy.int64)
+        ends = idx + length
+        # Two tokens written together ("10km") make one word for SQLite: then follow the text.
+        glued = numpy.nonzero(ends[:-1] == idx[1:])[0]
+        if any(text[e - 1].isalnum() and text[e].isalnum() for e in ends[glued].tolist()):
+            self._from_text(doc, text)
+            return
+        strings = doc.vocab.strings
+        cache = self._cache
+        uniq, first, inverse = numpy.unique(arr[:, 0], return_index=True, return_inverse=True)
+        lemmas = arr[first, 3].tolist()
+        infos = []
+        for orth, lemma in zip(uniq.tolist(), lemmas, strict=True):
+            info = cache.get(orth)
+            if info is None:
+                info = cache[orth] = _word_info(strings[orth], strings[lemma] if lemma else "")
+            infos.append(info)
+        kinds = numpy.array([k for k, _ in infos], dtype=numpy.int8)[inverse]
+        single = numpy.nonzero(kinds == 1)[0]
+        starts = idx[single]
+        words = numpy.array([w for _, w in infos], dtype=object)[inverse[single]]
+        several = numpy.nonzero(kinds == 2)[0].tolist()
+        if several:
+            extra_starts, extra_words = [], []
+            orths = arr[:, 0].tolist()
+            idx_list = idx.tolist()
+            for i in several:
+                for match in WORD_RE.finditer(strings[orths[i]]):
+                    extra_starts.append(idx_list[i] + match.start())
+                    extra_words.append(match.group().lower())
+            starts = numpy.concatenate([starts, numpy.array(extra_starts, dtype=numpy.int64)])
+            words = numpy.concatenate([words, numpy.array(extra_words, dtype=object)])
+            order = numpy.argsort(starts, kind="stable")
+            starts, words = starts[order], words[order]
+        self.starts = starts.tolist()
+        self.words = words.tolist()
+
+    def _from_text(self, doc: Doc, text: str) -> None:
         strings = doc.vocab.strings
         arr = doc.to_array(["IDX", "LENGTH", "LEMMA"]).tolist()
         by_start = {idx: (idx + length, lemma) for idx, length, lemma in arr}
-        single: dict[int, str | None] = {}
-        self.starts: list[int] = []
-        self.words: list[str] = []
         for match in WORD_RE.finditer(text):
             s, e = match.span()
-            word = None
+            word = match.group().lower()
             token = by_start.get(s)
-            if token is not None and token[0] == e:
-                lemma_hash = token[1]
-                word = single.get(lemma_hash, "")
-                if word == "":
-                    lemma = strings[lemma_hash] if lemma_hash else ""
-                    word = single[lemma_hash] = lemma if WORD_RE.fullmatch(lemma) else None
+            if token is not None and token[0] == e and token[1]:
+                lemma = strings[token[1]]
+                if WORD_RE.fullmatch(lemma):
+                    word = lemma
             self.starts.append(s)
-            self.words.append(word or match.group().lower())
+            self.words.append(word)
 
     def between(self, start: int, end: int) -> str:
         """The lemma words of the text between ``start`` and ``end``, joined by spaces."""
         lo = bisect.bisect_left(self.starts, start)
         hi = bisect.bisect_left(self.starts, end)
         return " ".join(self.words[lo:hi])
+
+
+def _word_info(text: str, lemma: str) -> tuple[int, str | None]:
+    """0: no word (punctuation, space); 1: one word (its lemma); 2: several words."""
+    pieces = WORD_RE.findall(text)
+    if not pieces:
+        return 0, None
+    if len(pieces) == 1 and pieces[0] == text:
+        return 1, lemma if lemma and WORD_RE.fullmatch(lemma) else text.lower()
+    return 2, None
 
 
 def analyse(doc: Doc, resolver: Resolver, *, home: Mapping[str, str] | None = None,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy
 import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -202,39 +203,53 @@ class IndicatorMatcher:
         return hit
 
     def __call__(self, doc: Doc) -> Doc:
+        doc.spans["indicators"] = []
+        doc.spans["excluded_indicators"] = []
         if not self.patterns or not len(doc):
-            doc.spans["indicators"] = []
             return doc
-        arr = doc.to_array(["ORTH", "LEMMA", "IS_SPACE", "IS_PUNCT"]).tolist()
-        cache = self.token_cache
-        token_words: list[frozenset[int]] = []
-        for orth, lemma, _space, _punct in arr:
-            words = cache.get(orth)
-            token_words.append(words if words is not None else self._token_words(orth, lemma))
-        # Positions of word tokens (no spaces, no punctuation) for phrase and window logic.
-        word_pos = [i for i, row in enumerate(arr) if not row[2] and not row[3]]
+        arr = doc.to_array(["ORTH", "LEMMA", "IS_SPACE", "IS_PUNCT", "SENT_START"])
+        # The words an indicator token stands for depend only on its form: look each distinct
+        # form up once, then work on the (few) tokens that match anything at all.
+        uniq, first, inverse = numpy.unique(arr[:, 0], return_index=True, return_inverse=True)
+        lemmas = arr[first, 1].tolist()
+        cache, compute = self.token_cache, self._token_words
+        sets = [w if (w := cache.get(o)) is not None else compute(o, lemma)
+                for o, lemma in zip(uniq.tolist(), lemmas, strict=True)]
+        has_any = numpy.array([bool(w) for w in sets], dtype=bool)[inverse]
+        is_word = (arr[:, 2] == 0) & (arr[:, 3] == 0)
+        candidates = numpy.nonzero(has_any & is_word)[0]
+        if not len(candidates):
+            return doc
+        word_pos = numpy.nonzero(is_word)[0]
+        n_words = len(word_pos)
+        inverse_list = inverse.tolist()
+        word_pos_list = word_pos.tolist()
+
+        def words_at(k: int) -> frozenset[int]:
+            return sets[inverse_list[word_pos_list[k]]]
+
         matches: dict[int, list[tuple[int, int]]] = {}
-        for k, i in enumerate(word_pos):
-            first = token_words[i]
-            if not first:
-                continue
-            for word_id in first:
+        for k in numpy.searchsorted(word_pos, candidates).tolist():
+            for word_id in words_at(k):
                 for p in self.by_first.get(word_id, ()):
                     words = self.patterns[p].words
-                    if k + len(words) > len(word_pos):
+                    if k + len(words) > n_words:
                         continue
-                    if all(words[j] in token_words[word_pos[k + j]] for j in range(1, len(words))):
+                    if all(words[j] in words_at(k + j) for j in range(1, len(words))):
                         matches.setdefault(p, []).append((k, k + len(words)))
         hits: list[tuple[str, str, int, int]] = []  # code, indicator, word-index start, end
         for p in self.indicator_patterns:
             for start, end in matches.get(p, ()):
                 pattern = self.patterns[p]
                 hits.append((pattern.code, pattern.label, start, end))
+        if not hits:
+            return doc
+        sentence_of_token = numpy.cumsum(arr[:, 4] == 1)
+        sent_of = sentence_of_token[word_pos].tolist()
         kept, excluded = [], []
-        sent_of = _sentence_index(doc, word_pos) if self.exclusions else None
         for hit in sorted(set(hits), key=lambda h: (h[2], h[0])):
-            reason = self._excluded(hit, matches, token_words, word_pos, sent_of)
-            tok_start, tok_end = word_pos[hit[2]], word_pos[hit[3] - 1] + 1
+            reason = self._excluded(hit, matches, words_at, n_words, sent_of)
+            tok_start, tok_end = word_pos_list[hit[2]], word_pos_list[hit[3] - 1] + 1
             if reason is None:
                 kept.append(Span(doc, tok_start, tok_end, label=hit[0], kb_id=hit[1]))
             else:
@@ -244,7 +259,7 @@ class IndicatorMatcher:
         doc.spans["excluded_indicators"] = excluded
         return doc
 
-    def _excluded(self, hit, matches, token_words, word_pos, sent_of) -> str | None:
+    def _excluded(self, hit, matches, words_at, n_words, sent_of) -> str | None:
         code, label, start, end = hit
         for rule in self.exclusions:
             if rule["code"] != code:
@@ -257,22 +272,9 @@ class IndicatorMatcher:
             if rule["near"]:
                 window = rule["window"]
                 sentence = sent_of[start]
-                lo, hi = max(0, start - window), min(len(word_pos), end + window)
-                if not any(sent_of[k] == sentence and rule["near"] & token_words[word_pos[k]]
+                lo, hi = max(0, start - window), min(n_words, end + window)
+                if not any(sent_of[k] == sentence and rule["near"] & words_at(k)
                            for k in range(lo, hi) if not start <= k < end):
                     continue
             return rule["reason"]
         return None
-
-
-def _sentence_index(doc: Doc, word_pos: list[int]) -> list[int]:
-    """For each word position, the index of its sentence."""
-    starts = doc.to_array(["SENT_START"]).tolist()
-    sentence, out, last = 0, [], 0
-    for i in word_pos:
-        for j in range(last + 1, i + 1):
-            if starts[j] == 1:
-                sentence += 1
-        last = i
-        out.append(sentence)
-    return out

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -165,24 +166,24 @@ class PersonalDataFinder:
 
     def _name_sequences(self, doc: Doc, blocked: set[int]) -> list[tuple[int, int]]:
         """A first name, plus the capitalised words right after it (surnames)."""
-        orths = doc.to_array("ORTH").tolist()
+        orths_arr = doc.to_array("ORTH")
+        uniq, inverse = numpy.unique(orths_arr, return_inverse=True)
+        get, compute = self.first_cache.get, self._first_name
+        kinds = numpy.array([k if (k := get(o)) is not None else compute(o)
+                             for o in uniq.tolist()], dtype=numpy.int8)[inverse]
         found = []
         n = len(doc)
-        i = 0
-        while i < n:
-            kind = self.first_cache.get(orths[i])
-            if kind is None:
-                kind = self._first_name(orths[i])
-            if not kind or i in blocked:
-                i += 1
+        last_end = 0
+        for i in numpy.nonzero(kinds)[0].tolist():
+            if i < last_end or i in blocked:
                 continue
             end = i + 1
             while end < n and end - i < 4 and end not in blocked \
                     and _is_capitalised(doc[end].text) and doc[end].lower_ not in self.stop:
                 end += 1
-            if end > i + 1 or kind == 1 or not doc[i].is_sent_start:
+            if end > i + 1 or kinds[i] == 1 or not doc[i].is_sent_start:
                 found.append((i, end))
-            i = end
+                last_end = end
         return found
 
 

@@ -66,9 +66,10 @@ class LookupLemmatizer:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
+        uniq, inverse = numpy.unique(doc.to_array("ORTH"), return_inverse=True)
         get, compute = self.cache.get, self.lemma_hash
-        lemmas = [get(o) or compute(o) for o in doc.to_array("ORTH").tolist()]
-        doc.from_array(["LEMMA"], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
+        lemmas = numpy.array([get(o) or compute(o) for o in uniq.tolist()], dtype=numpy.uint64)
+        doc.from_array(["LEMMA"], lemmas[inverse].reshape(-1, 1))
         return doc
 
 
@@ -106,23 +107,21 @@ class SentenceSplitter:
         n = len(doc)
         if not n:
             return doc
+        orths = doc.to_array("ORTH")
+        uniq, inverse = numpy.unique(orths, return_inverse=True)
         get, compute = self.cache.get, self._kind
-        kinds = [get(o) if get(o) is not None else compute(o)
-                 for o in doc.to_array("ORTH").tolist()]
-        starts = [-1] * n
+        kinds = numpy.array([k if (k := get(o)) is not None else compute(o)
+                             for o in uniq.tolist()], dtype=numpy.int8)[inverse]
+        # A word starts a sentence when the last word, sentence end or line break before it
+        # (quotes, brackets and spaces do not count) was a sentence end or a line break.
+        relevant = numpy.nonzero(kinds <= self.BREAK)[0]
+        rel_kinds = kinds[relevant]
+        after_end = numpy.zeros(len(relevant), dtype=bool)
+        after_end[1:] = rel_kinds[:-1] != self.WORD
+        starts = numpy.full(n, -1, dtype=numpy.int64)
+        starts[relevant[after_end & (rel_kinds == self.WORD)]] = 1
         starts[0] = 1
-        pending = False  # a sentence has ended; the next word starts the next one
-        for i, kind in enumerate(kinds):
-            if kind == self.END:
-                pending = True
-            elif kind == self.BREAK:
-                pending = True
-            elif kind == self.WORD and pending:
-                starts[i] = 1
-                pending = False
-        doc.from_array(["SENT_START"],
-                       numpy.array(starts, dtype=numpy.int64).astype(numpy.uint64)
-                       .reshape(-1, 1))
+        doc.from_array(["SENT_START"], starts.astype(numpy.uint64).reshape(-1, 1))
         return doc
 
 

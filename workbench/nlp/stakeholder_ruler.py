@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -200,22 +201,32 @@ class StakeholderRuler:
         return info
 
     def _patterns(self, doc: Doc) -> list[tuple[int, int, str, str, str, str]]:
-        orths = doc.to_array("ORTH").tolist()
-        info = [self.word_cache.get(o) or self._word_info(o) for o in orths]
+        orths_arr = doc.to_array("ORTH")
+        uniq, inverse = numpy.unique(orths_arr, return_inverse=True)
+        cache, compute = self.word_cache, self._word_info
+        uniq_info = [i if (i := cache.get(o)) is not None else compute(o) for o in uniq.tolist()]
+        # Only tokens that are a head word or a one-word name need a closer look.
+        active = numpy.array([bool(rules) or kind == 2 for rules, kind in uniq_info],
+                             dtype=bool)[inverse]
+        positions = numpy.nonzero(active)[0].tolist()
+        found: list[tuple[int, int, str, str, str, str]] = []
+        if not positions:
+            return found
         strings = self.nlp.vocab.strings
-        texts = None
-        found = []
+        orths = orths_arr.tolist()
+        inverse_list = inverse.tolist()
+        info = _LazyInfo(uniq_info, inverse_list)
+        texts = _LazyTexts(strings, orths)
         bare: dict[int, str] = {}
         n = len(orths)
-        for i, (rules, name_kind) in enumerate(info):
+        for i in positions:
+            rules, name_kind = info[i]
             if name_kind == 2:
-                texts = texts or [strings[o] for o in orths]
                 word = texts[i]
                 sector = next(sec for ends, sec in SUFFIX_RULES
                               if word.lower().endswith(ends))
                 found.append((i, i + 1, "pattern", word, sector, "organisation"))
             for rule in rules:
-                texts = texts or [strings[o] for o in orths]
                 span = _apply_rule(rule, i, texts, info, n)
                 if span is None:
                     continue
@@ -228,12 +239,34 @@ class StakeholderRuler:
                     bare[orths[start]] = canonical
         # Once a text has said "CareLink ApS", a later bare "CareLink" is the same firm.
         if bare:
-            for i, orth in enumerate(orths):
-                canonical = bare.get(orth)
-                if canonical is not None:
-                    found.append((i, i + 1, "pattern", canonical, "private_company",
-                                  "organisation"))
+            hits = numpy.nonzero(numpy.isin(orths_arr, numpy.array(list(bare),
+                                                                   dtype=numpy.uint64)))[0]
+            for i in hits.tolist():
+                found.append((i, i + 1, "pattern", bare[orths[i]], "private_company",
+                              "organisation"))
         return found
+
+
+class _LazyInfo:
+    """Per-token (rules, name kind), looked up through the distinct forms."""
+
+    def __init__(self, uniq_info, inverse):
+        self.uniq_info, self.inverse = uniq_info, inverse
+
+    def __getitem__(self, i: int):
+        return self.uniq_info[self.inverse[i]]
+
+
+class _LazyTexts:
+    """Per-token text, fetched from the string store only where a rule looks."""
+
+    def __init__(self, strings, orths):
+        self.strings, self.orths = strings, orths
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return [self.strings[o] for o in self.orths[key]]
+        return self.strings[self.orths[key]]
 
 
 def _apply_rule(rule: HeadRule, i: int, texts: list[str], info, n: int):

@@ -196,25 +196,17 @@ def _store(project: Project, item: dict[str, Any], doc, result: DocAnalysis,
         counts["personal_data"] = len(result.personal_data)
         segs = conn.execute('SELECT id, start, "end" FROM segments WHERE document_id = ?',
                             (doc_id,)).fetchall()
-        lemma_rows = [(words.between(s[1], s[2]), s[0]) for s in segs]
-        conn.executemany("INSERT OR REPLACE INTO segment_lemmas (lemmas, segment_id) "
-                         "VALUES (?, ?)", lemma_rows)
-        if _has_table(project, "segment_search"):
-            conn.executemany("UPDATE segment_search SET lemmas = ? WHERE rowid = ?", lemma_rows)
+        # Delete, then insert: the lemma search index follows through triggers.
+        conn.execute("DELETE FROM segment_lemmas WHERE segment_id IN "
+                     "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
+        conn.executemany("INSERT INTO segment_lemmas (segment_id, lemmas) VALUES (?, ?)",
+                         [(s[0], words.between(s[1], s[2])) for s in segs])
         conn.execute(
             "INSERT INTO tagged_documents (document_id, text_sha256, pipeline, tagged_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT(document_id) DO UPDATE SET "
             "text_sha256 = excluded.text_sha256, pipeline = excluded.pipeline, "
             "tagged_at = excluded.tagged_at", (doc_id, item["sha"], pipeline_id, stamp))
     return counts
-
-
-def _has_table(project: Project, name: str) -> bool:
-    cache = project.__dict__.setdefault("_wb_tables", {})
-    if name not in cache:
-        cache[name] = project.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
-    return cache[name]
 
 
 def tag_project(project: Project, *, model: str | None = None, batch_size: int = 16,
