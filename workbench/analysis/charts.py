@@ -34,16 +34,16 @@ def _save(fig: Any, target: str | Path | None) -> str | None:
     """Write the figure to a .png/.svg file, or return it as SVG text when target is None."""
     if target is None:
         buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
         svg = buffer.getvalue()
         # Inline SVG in HTML needs neither the XML prolog, the DOCTYPE nor the RDF metadata.
         svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg[svg.index("<svg"):], flags=re.S)
         return svg.strip()
     path = _check_target(target)
     if path.suffix.lower() == ".svg":
-        fig.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(path, format="svg", metadata={"Date": None})
     else:
-        fig.savefig(path, format="png", dpi=150, bbox_inches="tight")
+        fig.savefig(path, format="png", dpi=150)
     return None
 
 

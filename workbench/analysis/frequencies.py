@@ -284,6 +284,9 @@ def frequencies(project: Project, *, by: str | Sequence[str] | None = None,
 
     groups, text_group = np.unique(text_key, return_inverse=True)
     characters = np.bincount(text_group, weights=text_length, minlength=len(groups))
+    if not dims and not len(groups):
+        # No text at all: the overall table still lists every code (with zeros).
+        groups, characters = np.zeros(1, dtype=np.int64), np.zeros(1)
     n_groups = len(groups)
     code_index = {c.id: i for i, c in enumerate(infos)}
     code_lookup = np.full(max(code_index) + 1, NONE, dtype=np.int64)

@@ -183,8 +183,14 @@ def stats(project: str, by: str, codes: tuple[str, ...], coders: tuple[str, ...]
     for row in rows:
         shown.append({**row, **{d: _cell(row.get(d), d) for d in table.by},
                       "coverage": _percent(row["coverage"])})
+    if not table.codes:
+        empty = "The codebook is empty; load one with 'workbench codebook import'."
+    elif skip_empty:
+        empty = "No codings yet."
+    else:
+        empty = "No documents yet; add some with 'workbench import'."
     print_table(shown, ["code", *table.by, "codings", "documents", "participants", "coverage"],
-                empty="The codebook is empty; load one with 'workbench codebook import'.")
+                empty=empty)
 
 
 def _cell(value: Any, dim: str) -> str:
@@ -332,8 +338,11 @@ def _print_agreement(report, disagreements: bool) -> None:
                        neither=pair.neither, kappa=_number(pair.kappa))
             if pair.kappa is None and pair.kappa_note:
                 undefined.append(f"{result.code}: {pair.kappa_note}")
-        elif result.alpha is None and result.alpha_note:
-            undefined.append(f"{result.code}: {result.alpha_note}")
+        else:
+            if result.alpha is None and result.alpha_note:
+                undefined.append(f"{result.code}, alpha: {result.alpha_note}")
+            undefined.extend(f"{result.code}, kappa {p.coder_a}+{p.coder_b}: {p.kappa_note}"
+                             for p in result.pairs if p.kappa is None and p.kappa_note)
         rows.append(row)
     if pairwise:
         a, b = report.coders
