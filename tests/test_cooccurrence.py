@@ -110,3 +110,57 @@ def test_cooccurrence_cli_json_csv_and_heatmaps(project, placed, tmp_path):
     assert table.read_text(encoding="utf-8-sig").splitlines()[0].startswith("code_a,code_b,both")
     result = runner.invoke(main, ["cooccurrence", path, "--plot", str(svg)])
     assert "konflikt" in svg.read_text(encoding="utf-8")
+
+
+def test_random_codings_match_a_naive_count(project, add_doc):
+    """Passages built by joining overlapping codings one pair at a time, with loops."""
+    import random
+    from itertools import combinations
+
+    from tests.conftest import make_transcript
+
+    rng = random.Random(5)
+    names = ["tillid", "konflikt", "risiko", "økonomi"]
+    codebook.load_codebook(project, {"codes": [{"name": n} for n in names]})
+    placed = []
+    for d in range(3):
+        turns = [("I" if t % 2 == 0 else "R", "Det handler om tillid og økonomi. " * 3)
+                 for t in range(5)]
+        doc = add_doc(project, make_transcript(turns), f"doc{d}")
+        length = project.conn.execute("SELECT LENGTH(text) FROM documents WHERE id = ?",
+                                      (doc,)).fetchone()[0]
+        for _ in range(40):
+            start = rng.randrange(length - 1)
+            end = min(length, start + rng.randint(1, 50))
+            code = rng.choice(names)
+            try:
+                codings.add_coding(project, doc, start, end, code, coder="anna")
+                placed.append((doc, start, end, code))
+            except Exception:  # the same span twice
+                pass
+    table = cooccurrence(project)
+    for a, b in combinations(names, 2):
+        both = a_only = b_only = 0
+        for doc in {p[0] for p in placed}:
+            items = [(s, e, c) for d, s, e, c in placed if d == doc and c in (a, b)]
+            group = list(range(len(items)))
+
+            def find(i, group=group):
+                while group[i] != i:
+                    i = group[i]
+                return i
+            for i, j in combinations(range(len(items)), 2):
+                if items[i][0] < items[j][1] and items[j][0] < items[i][1]:
+                    group[find(i)] = find(j)
+            passages = {}
+            for i, (_, _, code) in enumerate(items):
+                passages.setdefault(find(i), set()).add(code)
+            both += sum(1 for codes in passages.values() if codes == {a, b})
+            a_only += sum(1 for codes in passages.values() if codes == {a})
+            b_only += sum(1 for codes in passages.values() if codes == {b})
+        found = [p for p in table.pairs if (p["code_a"], p["code_b"]) == (a, b)]
+        if both:
+            assert (found[0]["both"], found[0]["a_only"], found[0]["b_only"]) == \
+                (both, a_only, b_only)
+        else:
+            assert not found

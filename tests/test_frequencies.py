@@ -221,3 +221,56 @@ def test_stats_cli_rejects_bad_file_names(project, review, tmp_path):
                                        str(tmp_path / "chart.jpg")])
     assert result.exit_code == 1
     assert ".png or .svg" in result.output
+
+
+def test_random_codings_match_a_naive_count(project, add_doc):
+    """Counts and coverage by sector and coder against per-character loops."""
+    import random
+
+    rng = random.Random(3)
+    names = ["tillid", "konflikt", "risiko"]
+    codebook.load_codebook(project, {"codes": [{"name": n} for n in names]})
+    sectors = ["municipality", "region", "hospital"]
+    for d in range(4):
+        turns = [("I" if t % 2 == 0 else "R", "Vi taler om tillid, risiko og økonomi. " * 2)
+                 for t in range(6)]
+        doc = add_doc(project, make_transcript(turns), f"doc{d}", participant=f"P{d}",
+                      sector=sectors[d % 3], cycle=1 + d % 2)
+        length = project.conn.execute("SELECT LENGTH(text) FROM documents WHERE id = ?",
+                                      (doc,)).fetchone()[0]
+        for _ in range(30):
+            start = rng.randrange(length - 1)
+            end = min(length, start + rng.randint(1, 60))
+            try:
+                codings.add_coding(project, doc, start, end, rng.choice(names),
+                                   coder=rng.choice(["anna", "bo"]))
+            except Exception:  # the same span twice
+                pass
+    # Naive: the sector of every character and of every coding's start.
+    sector_of: dict[tuple[int, int], str | None] = {}
+    for doc_id, length, owner in project.conn.execute(
+            "SELECT d.id, LENGTH(d.text), p.sector FROM documents d "
+            "JOIN participants p ON p.id = d.participant_id"):
+        turns = project.conn.execute(
+            'SELECT s.start, s."end", p.sector FROM segments s '
+            "LEFT JOIN participants p ON p.id = s.participant_id WHERE document_id = ?",
+            (doc_id,)).fetchall()
+        for i in range(length):
+            inside = [sector for s, e, sector in turns if s <= i < e]
+            sector_of[(doc_id, i)] = inside[0] if inside else owner
+    rows = project.conn.execute(
+        'SELECT k.document_id, k.start, k."end", c.name, k.coder FROM codings k '
+        "JOIN codes c ON c.id = k.code_id").fetchall()
+    table = frequencies(project, by="sector,coder")
+    for row in table.rows:
+        mine = [r for r in rows if r[3] == row["code"] and r[4] == row["coder"]
+                and sector_of[(r[0], r[1])] == row["sector"]]
+        assert row["codings"] == len(mine)
+        assert row["documents"] == len({r[0] for r in mine})
+        coder_docs = {r[0] for r in rows if r[4] == row["coder"]}
+        chars = [key for key, sector in sector_of.items()
+                 if sector == row["sector"] and key[0] in coder_docs]
+        covered = {(r[0], i) for r in rows if r[3] == row["code"] and r[4] == row["coder"]
+                   for i in range(r[1], r[2])}
+        assert row["characters"] == len(chars)
+        assert row["coded_characters"] == len(covered & set(chars))
