@@ -195,6 +195,11 @@ def test_filters_narrow_the_quotes(sample):
     assert build_quote_set(sample, "trust", role="overlæge").quotes[0].label == "P03"
     with pytest.raises(NotFoundError):
         build_quote_set(sample, "tillid", coder="nobody")
+    # In the same turn (not overlapping): P05's trust and conflict sentences make one quote.
+    same_turn = build_quote_set(sample, "trust AND conflict", within="segment")
+    p05 = next(q for q in same_turn.quotes if q.label == "P05")
+    assert p05.text.startswith("Jeg stoler på hjemmeplejen, men") and p05.speaker == \
+        "Birthe Lund"
 
 
 def test_citation_template_comes_from_the_project_setting(sample):
