@@ -189,3 +189,21 @@ def test_window_scope_snaps_to_words(project, doc):
     hits = autocode.expand(project, autocode.keyword_hits(project, ["risiko"]), "window", 12)
     quote = text[hits[0].start:hits[0].end]
     assert "risiko" in quote and not quote[0].isspace() and quote.split()[0] in text.split()
+
+
+def test_sentences_never_cross_turns_or_include_speaker_labels(project, add_doc):
+    from workbench.core.models import ParsedDocument, ParsedSegment
+    from workbench.core.spans import project_sentences
+
+    text = "I: Har det givet konflikter\nR: Ja. Mange konflikter."
+    parsed = ParsedDocument(text=text, original_text=text, source_format="txt",
+                            is_transcript=True, segments=[
+                                ParsedSegment("turn", 3, 27, "I"),
+                                ParsedSegment("turn", 31, len(text), "R")])
+    doc = add_doc(project, parsed, "labels")
+    assert [text[s:e] for s, e in project_sentences(project, doc, text)] == [
+        "Har det givet konflikter", "Ja.", "Mange konflikter."]
+    codebook.add_code(project, "conflict")
+    hits = autocode.expand(project, autocode.keyword_hits(project, ["konflikter"]), "sentence")
+    assert [text[h.start:h.end] for h in hits] == ["Har det givet konflikter",
+                                                    "Mange konflikter."]

@@ -52,12 +52,43 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def clip_to_segments(spans: list[tuple[int, int]], segments: list[tuple[int, int]],
+                     text: str) -> list[tuple[int, int]]:
+    """Cut spans at segment edges and drop what lies outside every segment.
+
+    A sentence never runs from one speaker's turn into the next, and a speaker label such as
+    "I:" (stored between segments) never becomes part of a sentence.
+    """
+    if not segments:
+        return spans
+    out, j = [], 0
+    for s, e in spans:
+        while j < len(segments) and segments[j][1] <= s:
+            j += 1
+        k = j
+        while k < len(segments) and segments[k][0] < e:
+            cs, ce = max(s, segments[k][0]), min(e, segments[k][1])
+            while cs < ce and text[cs].isspace():
+                cs += 1
+            while ce > cs and text[ce - 1].isspace():
+                ce -= 1
+            if ce > cs:
+                out.append((cs, ce))
+            k += 1
+    return out
+
+
 def project_sentences(project: Project, document_id: int, text: str) -> list[tuple[int, int]]:
-    """The document's sentences: from tagging when present, else by punctuation."""
+    """The document's sentences (from tagging when present, else by punctuation), each
+    within one segment."""
     rows = project.conn.execute(
         'SELECT start, "end" FROM sentences WHERE document_id = ? ORDER BY start',
         (document_id,)).fetchall()
-    return [(r[0], r[1]) for r in rows] if rows else sentence_bounds(text)
+    sentences = [(r[0], r[1]) for r in rows] if rows else sentence_bounds(text)
+    segments = [(r[0], r[1]) for r in project.conn.execute(
+        'SELECT start, "end" FROM segments WHERE document_id = ? ORDER BY start',
+        (document_id,))]
+    return clip_to_segments(sentences, segments, text)
 
 
 def snap_sentence(project: Project, document_id: int, text: str, start: int, end: int
