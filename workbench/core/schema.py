@@ -264,7 +264,29 @@ MIGRATION_3 = [
     END""",
 ]
 
-MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3]
+
+MIGRATION_4 = [
+    # Assisted coding: each training run of the suggestion models is one row, with what it was
+    # trained on (unit, codebook version, fingerprints and per-code example counts), its
+    # cross-validated quality, and the weights as a numpy archive (no pickle, so opening a
+    # project someone sent can never run code). Only the newest model keeps its weights; older
+    # rows stay so that every suggestion can be traced to the model that made it.
+    f"""CREATE TABLE models (
+        {_ENTITY},
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        unit TEXT NOT NULL CHECK (unit IN ('segment', 'sentence')),
+        codebook_version TEXT NOT NULL,
+        passages_fingerprint TEXT NOT NULL,
+        training_fingerprint TEXT NOT NULL,
+        settings TEXT NOT NULL DEFAULT '{{}}',
+        codes TEXT NOT NULL DEFAULT '[]',
+        data BLOB)""",
+    "ALTER TABLE suggestions ADD COLUMN model_id INTEGER REFERENCES models(id) "
+    "ON DELETE SET NULL",
+]
+
+MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4]
 LATEST_VERSION = len(MIGRATIONS)
 
 
