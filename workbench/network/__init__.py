@@ -1,0 +1,1 @@
+"""Stakeholder networks: the only package that imports networkx (lazily, in graph.py)."""
