@@ -432,3 +432,25 @@ def test_random_codings_match_naive_vectors_and_references(project, add_doc):
             assert mine["bo"].tolist() == naive[1].tolist(), (unit, code)
             vectors[code] = naive
         _check_against_references(result, vectors)
+
+
+def test_fast_sentence_units_equal_core_sentences_on_a_transcript(project, add_doc):
+    """Speaker labels between turns are no part of any sentence, on both paths."""
+    from tests.conftest import make_transcript
+    from workbench.analysis.dataset import load_documents
+    from workbench.analysis.units import sentence_units
+    from workbench.core import spans as core_spans
+
+    add_doc(project, make_transcript([
+        ("I", "Har det givet konflikter? Fortæl"),
+        ("R", "Ja. Mange konflikter» og uro! Men vi stoler på dem"),
+        ("I", "Godt."),
+    ]), "labels")
+    docs = load_documents(project)
+    units = sentence_units(project, docs)
+    doc_id = docs.ids.tolist()[0]
+    text = project.conn.execute("SELECT text FROM documents WHERE id = ?",
+                                (doc_id,)).fetchone()[0]
+    expected = core_spans.project_sentences(project, doc_id, text)
+    assert list(zip(units.start.tolist(), units.end.tolist(), strict=True)) == expected
+    assert "Fortæl" in [text[s:e] for s, e in expected]

@@ -216,8 +216,55 @@ def sentence_units(project: Project, docs: Documents,
         gend = np.concatenate((gend, np.asarray(extra_end, dtype=np.int64)))
         order = np.argsort(gstart, kind="stable")
         row, gstart, gend = row[order], gstart[order], gend[order]
+    row, gstart, gend = _clip_to_segments(project, docs, row, gstart, gend)
     offset = docs.offsets[row] if len(row) else np.zeros(0, dtype=np.int64)
     return Units("sentence", row, gstart - offset, gend - offset, gstart, gend)
+
+
+def _clip_to_segments(project: Project, docs: Documents, row: np.ndarray, gstart: np.ndarray,
+                      gend: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut sentences at segment edges, as :func:`workbench.core.spans.clip_to_segments` does.
+
+    Documents without segments keep their sentences whole. Segment edges are already trimmed
+    of white space by the importers, so the cut pieces need no further trimming.
+    """
+    ids = docs.ids.tolist()
+    seg_row, seg_start, seg_end = [], [], []
+    index = {doc_id: r for r, doc_id in enumerate(ids)}
+    for at in range(0, len(ids), 900):
+        chunk = ids[at:at + 900]
+        for doc_id, start, end in project.conn.execute(
+                'SELECT document_id, start, "end" FROM segments WHERE document_id IN '
+                f"({','.join('?' * len(chunk))}) AND \"end\" > start", chunk):
+            seg_row.append(index[doc_id])
+            seg_start.append(start)
+            seg_end.append(end)
+    if not seg_row:
+        return row, gstart, gend
+    seg_row_a = np.asarray(seg_row, dtype=np.int64)
+    sstart = docs.offsets[seg_row_a] + np.asarray(seg_start, dtype=np.int64)
+    send = docs.offsets[seg_row_a] + np.asarray(seg_end, dtype=np.int64)
+    order = np.argsort(sstart, kind="stable")
+    sstart, send, seg_row_a = sstart[order], send[order], seg_row_a[order]
+    has_segments = np.zeros(len(ids), dtype=bool)
+    has_segments[seg_row_a] = True
+    plain = ~has_segments[row]
+    # For each sentence, the segments it overlaps: from the first ending after its start to
+    # the last starting before its end.
+    lo = np.searchsorted(send, gstart, side="right")
+    hi = np.searchsorted(sstart, gend, side="left")
+    count = np.where(plain, 0, np.maximum(hi - lo, 0))
+    pick = np.repeat(np.arange(len(row)), count)
+    seg = np.repeat(lo, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count,
+                                                                      count))
+    cut_start = np.maximum(gstart[pick], sstart[seg])
+    cut_end = np.minimum(gend[pick], send[seg])
+    keep = cut_end > cut_start
+    row_all = np.concatenate((row[plain], row[pick][keep]))
+    start_all = np.concatenate((gstart[plain], cut_start[keep]))
+    end_all = np.concatenate((gend[plain], cut_end[keep]))
+    order = np.argsort(start_all, kind="stable")
+    return row_all[order], start_all[order], end_all[order]
 
 
 def build_units(project: Project, docs: Documents, kind: str,
