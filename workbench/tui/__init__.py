@@ -1,0 +1,1 @@
+"""The Textual front end: ``workbench PROJECT`` opens :class:`workbench.tui.app.WorkbenchApp`."""

@@ -1,0 +1,1 @@
+"""Modal dialogs: pickers, prompts, confirmations and forms."""

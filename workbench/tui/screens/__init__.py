@@ -1,0 +1,1 @@
+"""Screens of the workbench app, one module (and one .tcss) each."""
