@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbench.core.retrieval import find_passages, retrieve
+from workbench.core.retrieval import compile_query, find_passages, retrieve
 from workbench.core.store import Project, new_guid, now
 
 HERE = Path(__file__).resolve().parent
@@ -58,6 +58,7 @@ ROLES = ["sundhedschef", "ledende overlæge", "praktiserende læge", "direktør"
          "sygeplejerske", "visitator", "konsulent"]
 
 QUERIES = [
+    ("magt AND (tid OR overgange)", {}),
     ("trust AND conflict", {}),
     ("trust AND (conflict OR risk) AND NOT vision", {}),
     ('"ledelse på tværs" AND NOT tillid', {"sector": "municipality", "cycle": 2}),
@@ -150,17 +151,35 @@ def main() -> None:
         print(f"project: {total:,} codings over {docs} documents, {len(CODES)} codes")
         print(f"median of {RUNS} runs after one warm-up; wall clock and CPU time of this "
               "process (CPU time is steadier on a busy machine)")
-        print("  find = find_passages (matching spans only); retrieve = hits with quotes, "
-              "speakers and context\n")
-        print(f"{'hits':>6} {'find wall':>10} {'cpu':>6} {'retrieve wall':>14} {'cpu':>6}  query")
+        print("  read = codings of the query's codes (what one query loads); find = "
+              "find_passages (matching spans only);\n  retrieve = hits with quotes, speakers "
+              "and context")
+        print(f"  yardstick for comparing machines: making 1,000,000 small tuples takes "
+              f"{_yardstick():.0f} ms of CPU here\n")
+        print(f"{'read':>6} {'hits':>6} {'find wall':>10} {'cpu':>6} {'retrieve wall':>14} "
+              f"{'cpu':>6}  query")
         for query, options in QUERIES:
             find = _time(lambda q=query, o=options: find_passages(
                 proj, q, **{k: v for k, v in o.items() if k in ("within", "cycle")}))
             hits = retrieve(proj, query, **options)
             full = _time(lambda q=query, o=options: retrieve(proj, q, **o))
             label = query + "".join(f"  --{k} {v}" for k, v in options.items())
-            print(f"{len(hits):6d} {find[0]:8.1f}ms {find[1]:5.1f}ms {full[0]:12.1f}ms "
+            code_ids = compile_query(proj, query).code_ids
+            read = proj.conn.execute(
+                f"SELECT COUNT(*) FROM codings WHERE code_id IN ({','.join('?' * len(code_ids))})",
+                code_ids).fetchone()[0]
+            print(f"{read:6d} {len(hits):6d} {find[0]:8.1f}ms {find[1]:5.1f}ms {full[0]:12.1f}ms "
                   f"{full[1]:5.1f}ms  {label}")
+
+
+def _yardstick() -> float:
+    """CPU milliseconds for a fixed pure-Python workload, to compare machines."""
+    best = float("inf")
+    for _ in range(3):
+        c0 = time.process_time()
+        [(i, i, i, i) for i in range(1_000_000)]
+        best = min(best, time.process_time() - c0)
+    return best * 1000
 
 
 def _time(call) -> tuple[float, float]:
