@@ -19,8 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from workbench.core import schema
 from workbench.errors import NotAProjectError, SchemaTooNewError, WorkbenchError
 
@@ -87,7 +85,6 @@ class Project:
     def __init__(self, path: Path, conn: sqlite3.Connection, *, coder: str | None = None):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.backup_path: Path | None = None
         self._depth = 0
         self._ops: list[dict[str, Any]] | None = None
@@ -160,6 +157,15 @@ class Project:
         finally:
             dest.close()
         return target
+
+    @property
+    def db(self):
+        """The file as a ``sqlite_utils.Database`` (loaded on first use: it is slow to import)."""
+        if "_db" not in self.__dict__:
+            import sqlite_utils
+
+            self.__dict__["_db"] = sqlite_utils.Database(self.conn)
+        return self.__dict__["_db"]
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
