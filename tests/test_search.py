@@ -98,3 +98,15 @@ def test_cli_search(proj):
     assert [h["match"] for h in json.loads(result.output)] == ["sundhedsvæsnet", "Sundheden"]
     result = runner.invoke(main, ["search", path, "?!"])
     assert result.exit_code == 1 and "no words" in result.output
+
+
+def test_retagging_and_deleting_keep_the_lemma_index_exact(proj):
+    run(proj)
+    run(proj, force=True)
+    hits = search.search(proj, "konflikt", lemma=True, lemma_query=["konflikt"])
+    assert [h.match for h in hits] == ["Konflikterne", "konflikt"]
+    with proj.atomic():
+        proj.conn.execute("DELETE FROM documents WHERE name = 'notat'")
+    hits = search.search(proj, "konflikt", lemma=True, lemma_query=["konflikt"])
+    assert [h.match for h in hits] == ["Konflikterne"]
+    assert search.count_segments(proj, "konflikt", lemma=True, lemma_query=["konflikt"]) == 1

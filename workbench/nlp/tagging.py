@@ -201,6 +201,9 @@ def _store(project: Project, item: dict[str, Any], doc, result: DocAnalysis,
                      "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
         conn.executemany("INSERT INTO segment_lemmas (segment_id, lemmas) VALUES (?, ?)",
                          [(s[0], words.between(s[1], s[2])) for s in segs])
+        conn.execute("INSERT INTO segment_lemma_search (rowid, lemmas) SELECT segment_id, lemmas "
+                     "FROM segment_lemmas WHERE segment_id IN "
+                     "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
         conn.execute(
             "INSERT INTO tagged_documents (document_id, text_sha256, pipeline, tagged_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT(document_id) DO UPDATE SET "
