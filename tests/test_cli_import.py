@@ -164,3 +164,13 @@ def test_corrupt_zip_variants(proj, tmp_path):
     result = CliRunner().invoke(main, ["import", proj, str(folder)])
     assert result.exit_code == 1
     assert "tom.docx" in result.output and "tekst.odt" in result.output
+
+
+def test_readme_in_a_folder_is_passed_over_but_taken_when_named(proj, tmp_path):
+    folder = tmp_path / "materiale"
+    folder.mkdir()
+    (folder / "P01.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    (folder / "README.md").write_text("# Om materialet\n\nBeskrivelse af mappen.\n",
+                                      encoding="utf-8")
+    assert "1 imported" in run("import", proj, str(folder)).output
+    assert "1 imported" in run("import", proj, str(folder / "README.md")).output

@@ -43,7 +43,12 @@ class ImportEvent:
 
 
 def collect_files(paths: Sequence[str | Path], exclude: Sequence[Path] = ()) -> list[Path]:
-    """Expand folders recursively (skipping hidden files) into a sorted list of files."""
+    """Expand folders recursively into a sorted list of files.
+
+    Inside folders, hidden files, Office lock files (~$...) and README files (which describe a
+    folder rather than belong to the material) are passed over; a file named on its own is
+    always taken.
+    """
     excluded = {Path(p).resolve() for p in exclude}
     found: list[Path] = []
     for raw in paths:
@@ -51,7 +56,8 @@ def collect_files(paths: Sequence[str | Path], exclude: Sequence[Path] = ()) -> 
         if path.is_dir():
             for item in sorted(path.rglob("*")):
                 rel = item.relative_to(path)
-                if item.is_file() and not any(part.startswith((".", "~$")) for part in rel.parts):
+                if item.is_file() and not any(part.startswith((".", "~$")) for part in rel.parts) \
+                        and not item.name.lower().startswith("readme"):
                     found.append(item)
         elif path.exists():
             found.append(path)
