@@ -14,9 +14,9 @@ from workbench.errors import InvalidInput, NotFoundError
 
 # Speaker labels that name the interviewer and the informant in Danish transcripts.
 INTERVIEWER_LABELS = {"i", "int", "interviewer", "intervieweren", "interviewer 1", "forsker",
-                      "moderator", "facilitator", "spørger"}
+                      "moderator", "facilitator", "spørger", "spørgsmål", "q"}
 INFORMANT_LABELS = {"r", "ip", "informant", "informanten", "respondent", "respondenten",
-                    "deltager", "svar"}
+                    "deltager", "svar", "a"}
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
