@@ -10,8 +10,14 @@ Two ways of saying that codes "co-occur" (``within``):
   segment.
 
 Either way every hit carries at least one code the query names without NOT, and a code stands
-for itself and all its sub-codes. Only the codings of the codes the query names are read (one
-indexed query), then each document is swept once in start order.
+for itself and all its sub-codes.
+
+Speed: only the codings of the codes the query names are read, in one query (through the
+code index, or by reading the table in order when those codes hold more than a tenth of it).
+Each document is then answered with bisect over its codings' starts and running maxima of
+their ends, evaluated for all candidates at once with map(), so the per-coding work runs in C.
+:func:`find_passages` stops there; :func:`retrieve` adds speakers (one query), quotes and
+context.
 """
 
 from __future__ import annotations
