@@ -252,3 +252,13 @@ def test_repaired_transcript_keeps_its_turns():
                      ("R", "Godt, men økonomien er svær for kommunerne."),
                      ("I", "Hvad med lægerne?"), ("R", "De er med nu."),
                      ("I", "Tak for i dag."), ("R", "Selv tak.")]
+
+
+def test_a_hyphen_after_a_word_fragment_is_joined_even_when_the_word_is_unknown():
+    lines = ["Der mangler stadig en godkendt databehand-", "leraftale med regionens jurister,",
+             "men projektet er hands-", "on og det går fremad. Slut på tredje linje her."]
+    text, repairs = repair_text("\n".join(lines) + "\n")
+    assert "databehandleraftale" in text
+    assert "hands-on" in text
+    joined = rules(repairs)["hyphen_join"]["examples"]
+    assert "databehand-|leraftale → databehandleraftale" in joined

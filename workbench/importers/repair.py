@@ -412,7 +412,7 @@ class _Joiner:
         # Prefixes in capitals or with digits ("EU-", "KOL-", "0-") and capitalised second
         # parts ("Task Force-Sekretariatet") are real hyphens.
         keep = any(ch.isdigit() for ch in head + tail) or head.isupper() or tail[:1].isupper()
-        if not keep and is_compound(head + tail):
+        if not keep and (is_compound(head + tail) or _fragment(head, tail)):
             joined = head + tail
             self.log.add("hyphen_join", f"{head}-|{tail} → {joined}")
             return left[:-1] + right
@@ -435,6 +435,23 @@ class _Joiner:
             return True
         return self.evidence and head.lower() not in _FUNCTION_WORDS \
             and tail.lower() not in _FUNCTION_WORDS
+
+
+# Hyphenated loan words whose first part is no Danish word but whose hyphen is real.
+_HYPHENATED_LOANS = {"hands-on", "follow-up", "know-how", "set-up", "check-in", "roll-out",
+                     "drop-in", "start-up", "add-on", "walk-through", "stand-by", "face-to",
+                     "non-profit", "high-tech", "low-tech", "e-mail", "e-boks", "self-service"}
+
+
+def _fragment(head: str, tail: str) -> bool:
+    """A line-end hyphen inside one word the word list lacks ("databehand-|leraftale").
+
+    The part before the hyphen is no word of its own and both parts are lower case; a real
+    hyphen follows a word, an abbreviation or a number ("0-fejlskultur", "EU-", "hands-on").
+    """
+    return (len(head) >= 3 and head.isalpha() and tail.isalpha() and head.islower()
+            and tail.islower() and not is_word(head)
+            and f"{head}-{tail}".lower() not in _HYPHENATED_LOANS)
 
 
 def _bare_join(head: str, tail: str) -> bool:
