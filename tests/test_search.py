@@ -110,3 +110,16 @@ def test_retagging_and_deleting_keep_the_lemma_index_exact(proj):
     hits = search.search(proj, "konflikt", lemma=True, lemma_query=["konflikt"])
     assert [h.match for h in hits] == ["Konflikterne"]
     assert search.count_segments(proj, "konflikt", lemma=True, lemma_query=["konflikt"]) == 1
+
+
+def test_documents_are_indexed_on_the_first_search_after_import(project, add_doc):
+    from tests.conftest import make_transcript
+    from workbench.core.search import ensure_index, search
+
+    add_doc(project, make_transcript([("R", "Vi stoler på sundhedsvæsnet i Århus.")]), "ny")
+    assert project.conn.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0] == 1
+    assert project.conn.execute("SELECT COUNT(*) FROM segment_search").fetchone()[0] == 0
+    hits = search(project, "sundhedsvæsnet")
+    assert [h.match for h in hits] == ["sundhedsvæsnet"]
+    assert project.conn.execute("SELECT COUNT(*) FROM search_pending").fetchone()[0] == 0
+    assert ensure_index(project) == 0

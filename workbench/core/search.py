@@ -1,7 +1,8 @@
 """Full-text search over segments (SQLite FTS5) with keyword-in-context lines.
 
-The ``segment_search`` table (schema migration 3) holds each segment's text, kept current by
-triggers; ``segment_lemma_search`` indexes the lemma text that tagging writes. The lemma text
+The ``segment_search`` table (schema migration 3) holds each segment's text; documents are
+indexed on the first search after their import (:func:`ensure_index`, migration 5), and kept
+current by triggers after that; ``segment_lemma_search`` indexes the lemma text that tagging writes. The lemma text
 has exactly one lemma per word of the segment, so a lemma hit maps back to the word in the text
 for the KWIC line.
 Query words are lemmatised by the caller (the NLP layer) when searching by lemma.
@@ -39,6 +40,24 @@ class SearchHit:
     def as_dict(self) -> dict[str, Any]:
         """The hit as plain data."""
         return asdict(self)
+
+
+def ensure_index(project: Project) -> int:
+    """Index the segment text of documents imported since the last search; returns how many."""
+    pending = [r[0] for r in project.conn.execute("SELECT document_id FROM search_pending")]
+    if not pending:
+        return 0
+    with project.atomic():
+        for doc_id in pending:
+            project.conn.execute(
+                "DELETE FROM segment_search WHERE rowid IN "
+                "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
+            project.conn.execute(
+                'INSERT INTO segment_search (rowid, text) SELECT s.id, '
+                'substr(d.text, s.start + 1, s."end" - s.start) FROM segments s '
+                "JOIN documents d ON d.id = s.document_id WHERE s.document_id = ?", (doc_id,))
+            project.conn.execute("DELETE FROM search_pending WHERE document_id = ?", (doc_id,))
+    return len(pending)
 
 
 def query_words(query: str) -> list[tuple[str, bool]]:
@@ -138,6 +157,7 @@ def search(project: Project, query: str, *, lemma: bool = False,
         if not tagged:
             raise InvalidInput(f"{project.path.name} has not been tagged yet, so there is no "
                                f"lemma text to search; run 'workbench tag {project.path}' first.")
+    ensure_index(project)
     table = "segment_lemma_search" if lemma else "segment_search"
     match = fts_query(words, "lemmas" if lemma else "text", prefix=prefix)
     sql = (f"SELECT f.rowid AS segment_id, highlight({table}, 0, ?, ?) AS marked, "
@@ -193,6 +213,7 @@ def count_segments(project: Project, query: str, *, lemma: bool = False,
     words = query_words(query)
     if lemma and lemma_query is not None:
         words = [(w.lower(), False) for w in lemma_query]
+    ensure_index(project)
     table = "segment_lemma_search" if lemma else "segment_search"
     match = fts_query(words, "lemmas" if lemma else "text", prefix=prefix)
     return project.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {table} MATCH ?",
