@@ -191,6 +191,12 @@ class WorkbenchApp(App[None]):
         self.switch_mode("coding")
 
     # ------------------------------------------------------------------ actions
+    async def action_switch_mode(self, mode: str) -> None:
+        """Show another screen (closing the help first, so it does not wait there)."""
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        self.switch_mode(mode)
+
     def action_help(self) -> None:
         """Show every key binding."""
         if not isinstance(self.screen, HelpScreen):

@@ -206,7 +206,7 @@ class CodingScreen(WorkbenchScreen):
                 label = Text()
                 label.append("? ", style=f"bold {row['colour']}")
                 label.append(row["name"], style="bold")
-                label.append(f" {sugg.score:.2f}", style="dim")
+                label.append(f" · {sugg.score:.2f}", style="dim")
                 if sugg.words:
                     label.append(" · " + ", ".join(sugg.words[:4]), style="italic")
                 q_options.append(Option(label))

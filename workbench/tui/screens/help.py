@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -36,7 +37,7 @@ def binding_rows(app, bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
         description = binding.description or binding.action.replace("_", " ")
         grouped.setdefault((binding.action, description), []).append(
             app.get_key_display(binding))
-    return [(" / ".join(dict.fromkeys(keys)), description)
+    return [(", ".join(dict.fromkeys(keys)), description)
             for (_, description), keys in grouped.items()]
 
 
@@ -99,15 +100,17 @@ class HelpScreen(Screen):
         return rows or [("—", "no code has a hotkey yet (Codebook screen, h)")]
 
     @staticmethod
-    def _section(title: str, summary: str, rows: list[tuple[str, str]]) -> Table:
-        table = Table(title=Text(title, style="bold"), title_justify="left", show_header=False,
-                      box=None, padding=(0, 2, 0, 0), expand=False, caption=summary or None,
-                      caption_justify="left", caption_style="dim")
+    def _section(title: str, summary: str, rows: list[tuple[str, str]]) -> Group:
+        table = Table(show_header=False, box=None, padding=(0, 2, 0, 0), expand=False)
         table.add_column("keys", style="bold", no_wrap=True, min_width=14)
         table.add_column("what")
         for keys, description in rows:
             table.add_row(keys, description)
-        return table
+        parts: list = [Text(title, style="bold underline")]
+        if summary:
+            parts.append(Text(summary, style="dim"))
+        parts.append(table)
+        return Group(*parts)
 
     def action_close(self) -> None:
         """Close the help."""

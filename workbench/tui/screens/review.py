@@ -70,7 +70,9 @@ class ReviewScreen(WorkbenchScreen):
         table = self.query_one("#review-table", DataTable)
         old = table.cursor_coordinate
         table.clear(columns=True)
-        table.add_column("Code", key="code")
+        code_width = max([4] + [2 * r["depth"] + 2 + len(r["name"])
+                                for r in self.table_data.rows])
+        table.add_column("Code", key="code", width=min(code_width, 40))
         table.add_column(TOTAL, key=TOTAL)
         for value in self.table_data.values:
             table.add_column(value if len(value) <= 18 else value[:17] + "…", key=value)
@@ -116,7 +118,17 @@ class ReviewScreen(WorkbenchScreen):
         names = [name for name, _ in pairs][::-1]
         counts = [count for _, count in pairs][::-1]
         plt.bar(names, counts, orientation="horizontal", width=0.6)
+        top = max(counts) if counts else 0
+        if self.measure != "coverage" and top:
+            # Counts are whole numbers: at most ~6 whole-number ticks.
+            step = max(1, -(-int(top) // 6))
+            plt.xticks(list(range(0, int(top) + step, step)))
         plt.title(f"{column or 'All'} · {MEASURE_TITLES[self.measure].lower()}")
+        if self.has_class("-wide"):
+            # A few codes get short bars, not a wall of colour down the whole screen.
+            plot.styles.height = max(8, min(3 * len(pairs) + 5, self.app.size.height - 8))
+        else:
+            plot.styles.height = None
         plot.refresh()
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:

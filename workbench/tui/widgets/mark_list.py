@@ -74,7 +74,7 @@ class MarkList(Widget, can_focus=True):
         base = self.rich_style
         if not self.items:
             if y == 0 and self.empty:
-                style = base + self.get_component_rich_style("mark-list--empty", partial=True)
+                style = base + self.get_component_rich_style("mark-list--empty")
                 return Strip([Segment(" " + self.empty, style)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         height = self.size.height
@@ -91,7 +91,7 @@ class MarkList(Widget, can_focus=True):
         strip = Strip(list(text.render(self.app.console)), text.cell_len)
         style = base
         if index == self.highlighted and (self.has_focus or len(self.items) > 1):
-            style = base + self.get_component_rich_style("mark-list--highlight", partial=True)
+            style = base + self.get_component_rich_style("mark-list--highlight")
         return strip.apply_style(style).adjust_cell_length(width, style)
 
     def action_move(self, step: int) -> None:

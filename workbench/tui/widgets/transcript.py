@@ -120,6 +120,10 @@ class TranscriptView(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         scrollbar-size-vertical: 1;
+        /* Always the same text width: lines are wrapped, never scrolled sideways, and the
+           scroll bar does not come and go with the document's length. */
+        overflow-y: scroll;
+        overflow-x: hidden;
     }
     TranscriptView > .transcript--speaker { color: $accent; text-style: bold; }
     TranscriptView > .transcript--interviewer { color: $text-muted; text-style: bold; }
@@ -315,7 +319,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._update_geometry()
         self.layout_ = Layout(self.text, self.blocks, self._text_width())
         self._labels_by_row = self._row_labels()
-        self.virtual_size = Size(self._content_width, len(self.layout_))
+        self.virtual_size = Size(0, len(self.layout_))
 
     def on_resize(self, event: Resize) -> None:
         self._update_geometry()
@@ -450,7 +454,8 @@ class TranscriptView(ScrollView, can_focus=True):
             if name == "base":
                 style = self.rich_style
             else:
-                style = self._style("base") + self.get_component_rich_style(name, partial=True)
+                # Resolved against this widget's background, so "auto" and alpha colours work.
+                style = self._style("base") + self.get_component_rich_style(name)
             self._style_cache[name] = style
         return style
 
@@ -668,7 +673,7 @@ class TranscriptView(ScrollView, can_focus=True):
                     label = f"{label} +{len(starting) - 1}"
             elif sugg and sugg[0].start >= line.start:
                 look = self.codes.get(sugg[0].code_id)
-                label = f"? {look.name if look else ''}"
+                label = look.name if look else "?"
                 style = base + self._code_style(sugg[0].code_id, "foreground") + _SUGGESTED
             room = self.label_width
             if len(label) > room:
