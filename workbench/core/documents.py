@@ -18,12 +18,14 @@ INTERVIEWER_LABELS = {"i", "int", "interviewer", "intervieweren", "interviewer 1
 INFORMANT_LABELS = {"r", "ip", "informant", "informanten", "respondent", "respondenten",
                     "deltager", "svar", "a"}
 
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# A run of punctuation standing alone between spaces ("–", "…") is no word.
+_PUNCTUATION_TOKEN = re.compile(r"\s[^\w\s]+(?=\s)")
 
 
 def count_words(text: str) -> int:
-    """Count words the way a reader would (hyphenated compounds are one word)."""
-    return len(_WORD.findall(text))
+    """Count words the way a reader would: white-space separated, hyphenated compounds as one,
+    a dash or an ellipsis standing alone not at all."""
+    return len(text.split()) - len(_PUNCTUATION_TOKEN.findall(f" {text} "))
 
 
 @dataclass
