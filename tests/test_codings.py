@@ -207,3 +207,22 @@ def test_sentences_never_cross_turns_or_include_speaker_labels(project, add_doc)
     hits = autocode.expand(project, autocode.keyword_hits(project, ["konflikter"]), "sentence")
     assert [text[h.start:h.end] for h in hits] == ["Har det givet konflikter",
                                                     "Mange konflikter."]
+
+
+def test_removing_a_coding_takes_its_memos_and_undo_restores_both(project, doc):
+    from workbench.core import memos
+
+    text = _text(project, doc)
+    cid = codings.add_coding(project, doc, *find_text(text, "tillid"), "trust")
+    memos.add_memo(project, "Vendepunkt i interviewet.", target_type="coding", target=cid)
+    codings.remove_coding(project, cid)
+    assert project.rows("SELECT * FROM memos") == []
+    history.undo(project)
+    assert len(project.rows("SELECT * FROM memos")) == 1
+    assert codings.get_coding(project, cid).id == cid
+
+
+def test_code_lookup_ignores_case_of_danish_letters(project, doc):
+    codebook.add_code(project, "ledelse på tværs")
+    assert codebook.get_code(project, "LEDELSE PÅ TVÆRS").name == "ledelse på tværs"
+    assert codebook.get_code(project, "Tillid").name == "trust"

@@ -163,9 +163,16 @@ def test_memo_changes_are_in_the_history_and_undo(project, notes):
 
 
 def test_a_deleted_target_still_shows_in_the_list(project, notes):
+    code_id = codebook.get_code(project, "ledelse på tværs").id
+    memos.add_memo(project, "Om koden.", target_type="code", target=code_id)
+    codebook.delete_code(project, "ledelse på tværs")
+    assert memos.list_memos(project)[0]["target"] == f"code #{code_id} (deleted)"
+
+
+def test_a_memo_on_a_coding_goes_with_the_coding(project, notes):
     memos.add_memo(project, "Om kodningen.", target_type="coding", target=notes["coding"])
     codings.remove_coding(project, notes["coding"])
-    assert memos.list_memos(project)[0]["target"] == f"coding #{notes['coding']} (deleted)"
+    assert memos.list_memos(project) == []
 
 
 # ------------------------------------------------------------------------------------ the CLI

@@ -54,15 +54,18 @@ def get_code(project: Project, key: str | int) -> Code:
     if text.isdigit():
         row = project.conn.execute("SELECT * FROM codes WHERE id = ?", (int(text),)).fetchone()
     if row is None:
-        row = project.conn.execute(
-            "SELECT * FROM codes WHERE name = ? COLLATE NOCASE OR guid = ? "
-            "ORDER BY name = ? COLLATE NOCASE DESC LIMIT 1", (text, text, text)).fetchone()
-    if row is None:
-        rows = project.conn.execute(
-            "SELECT * FROM codes WHERE label_da = ? COLLATE NOCASE OR label_en = ? COLLATE NOCASE",
-            (text, text)).fetchall()
-        if len(rows) == 1:
-            row = rows[0]
+        # Python's casefold, not SQLite's NOCASE, so "LEDELSE PÅ TVÆRS" finds its code too.
+        wanted = text.casefold()
+        rows = project.conn.execute("SELECT * FROM codes").fetchall()
+        for column in ("name", "guid"):
+            row = next((r for r in rows if (r[column] or "").casefold() == wanted), None)
+            if row is not None:
+                break
+        if row is None:
+            labelled = [r for r in rows if wanted in ((r["label_da"] or "").casefold(),
+                                                      (r["label_en"] or "").casefold())]
+            if len(labelled) == 1:
+                row = labelled[0]
     if row is None:
         names = [r[0] for r in project.conn.execute("SELECT name FROM codes")]
         close = difflib.get_close_matches(text, names, n=1)

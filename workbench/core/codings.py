@@ -72,8 +72,16 @@ def remove_coding(project: Project, coding_id: int) -> Coding:
     coding = get_coding(project, coding_id)
     code = codebook.get_code(project, coding.code_id)
     with project.step("coding.remove", f"remove coding {coding_id} ({code.name})"):
-        project.delete("codings", coding_id)
+        _delete_with_memos(project, coding_id)
     return coding
+
+
+def _delete_with_memos(project: Project, coding_id: int) -> None:
+    """Delete a coding and the memos written about it (undo brings both back)."""
+    for memo in project.rows(
+            "SELECT id FROM memos WHERE target_type = 'coding' AND target_id = ?", (coding_id,)):
+        project.delete("memos", memo["id"])
+    project.delete("codings", coding_id)
 
 
 def uncode(project: Project, document: str | int, code: str | int, start: int, end: int,
@@ -91,7 +99,7 @@ def uncode(project: Project, document: str | int, code: str | int, start: int, e
     with project.step("coding.remove", f"remove {len(rows)} coding(s) of {code_row.name} "
                       f"in {doc.name}", who=coder):
         for row in rows:
-            project.delete("codings", row["id"])
+            _delete_with_memos(project, row["id"])
     return len(rows)
 
 
