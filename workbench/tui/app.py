@@ -144,6 +144,15 @@ class WorkbenchApp(App[None]):
             self.data_changed()
 
     # ------------------------------------------------------------------ shared services
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Show a notification as plain text.
+
+        Messages quote the user's text ("[griner]", code names with brackets); read as markup
+        such words would vanish, so markup is always off.
+        """
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def attempt(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
         """Run a core function; show a WorkbenchError as a notification instead of failing.
 
@@ -193,6 +202,10 @@ class WorkbenchApp(App[None]):
     # ------------------------------------------------------------------ actions
     async def action_switch_mode(self, mode: str) -> None:
         """Show another screen (closing the help first, so it does not wait there)."""
+        self.show_mode(mode)
+
+    def show_mode(self, mode: str) -> None:
+        """Switch to a screen by mode name, closing the help if it is open."""
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
         self.switch_mode(mode)
@@ -232,7 +245,7 @@ class WorkbenchApp(App[None]):
         for key, (mode, title) in zip(("f2", "f3", "f4", "f5", "f6", "f7"),
                                       SCREEN_NAMES.items(), strict=True):
             yield SystemCommand(f"{title} screen ({key})", f"Switch to the {title} screen",
-                                lambda mode=mode: self.switch_mode(mode))
+                                lambda mode=mode: self.show_mode(mode))
         yield SystemCommand("Help: keys (f1)", "Every key binding, by screen", self.action_help)
         yield SystemCommand("Undo (ctrl+z)", "Undo the last change", self.action_undo)
         yield SystemCommand("Redo (ctrl+y)", "Redo the change undone last", self.action_redo)

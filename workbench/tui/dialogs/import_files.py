@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,13 @@ class PathSuggester(Suggester):
         return None
 
 
+class SourceTree(DirectoryTree):
+    """The folder tree without hidden files and folders (.git, .venv …)."""
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [path for path in paths if not path.name.startswith(".")]
+
+
 class ImportDialog(ModalScreen[ImportRequest | None]):
     """Pick a file or folder (tree or typed path) and say which case, cycle and kind."""
 
@@ -68,20 +76,22 @@ class ImportDialog(ModalScreen[ImportRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="import-box", classes="dialog-box"):
             yield Label("Import files or a folder", classes="dialog-title")
+            # Compact fields leave the rows of a small terminal to the folder tree.
             yield Input(placeholder="Path to a file or folder (→ completes)",
-                        suggester=PathSuggester(), id="import-path")
-            yield DirectoryTree(self.start, id="import-tree")
+                        suggester=PathSuggester(), id="import-path", compact=True)
+            yield SourceTree(self.start, id="import-tree")
             with Grid(id="import-fields"):
-                yield Input(placeholder="Case (partnership)", id="import-case")
-                yield Input(placeholder="Cycle number", id="import-cycle", type="integer")
+                yield Input(placeholder="Case (partnership)", id="import-case", compact=True)
+                yield Input(placeholder="Cycle number", id="import-cycle", type="integer",
+                            compact=True)
                 yield Select([(k.replace("_", " "), k) for k in DOCUMENT_KINDS],
-                             prompt="Kind: detect", id="import-kind")
+                             prompt="Kind: detect", id="import-kind", compact=True)
                 yield Input(placeholder="Metadata file (CSV/YAML)", suggester=PathSuggester(),
-                            id="import-meta")
+                            id="import-meta", compact=True)
             yield Static("", id="import-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Import (ctrl+s)", variant="primary", id="import-go")
-                yield Button("Cancel (esc)", id="import-cancel")
+                yield Button("Import (ctrl+s)", variant="primary", id="import-go", compact=True)
+                yield Button("Cancel (esc)", id="import-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#import-path", Input).focus()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
@@ -57,6 +58,11 @@ class AppHeader(Static):
         padding: 0 0;
     }
     """
+
+
+def cells(*values: Any) -> list[Text]:
+    """Table cells as plain text: a DataTable would read "[griner]" in a string as markup."""
+    return [v if isinstance(v, Text) else Text("" if v is None else str(v)) for v in values]
 
 
 def titled(widget: Widget, title: str) -> Widget:

@@ -14,7 +14,7 @@ from workbench.core import cases, memos
 from workbench.core.models import MEMO_KINDS
 from workbench.tui.dialogs.confirm import ConfirmDialog
 from workbench.tui.dialogs.memo_editor import MemoEditor
-from workbench.tui.screens.base import WorkbenchScreen, table, titled
+from workbench.tui.screens.base import WorkbenchScreen, cells, table, titled
 
 ALL = "all"
 NO_CYCLE = "none"
@@ -77,10 +77,10 @@ class MemosScreen(WorkbenchScreen):
         table.clear()
         self.rows = {r["id"]: r for r in rows}
         for row in rows:
-            table.add_row(str(row["id"]), row["kind"].replace("_", " "),
+            table.add_row(*cells(str(row["id"]), row["kind"].replace("_", " "),
                           str(row["cycle"] or ""), row["target"], row["title"] or
                           row["text"].split("\n", 1)[0][:40], row["author"],
-                          row["updated_at"][:10], key=str(row["id"]))
+                          row["updated_at"][:10]), key=str(row["id"]))
         if keep in self.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
         self._show()

@@ -24,7 +24,7 @@ from workbench.errors import WorkbenchError
 from workbench.importers.batch import ImportEvent, import_paths
 from workbench.tui import data
 from workbench.tui.dialogs.import_files import ImportDialog, ImportRequest
-from workbench.tui.screens.base import WorkbenchScreen, table
+from workbench.tui.screens.base import WorkbenchScreen, cells, table
 
 
 class ImportProgress(Message):
@@ -98,11 +98,11 @@ class ProjectScreen(WorkbenchScreen):
         keep = self.selected_document_id()
         docs.clear()
         for row in data.documents_overview(self.project):
-            docs.add_row(row["name"], row["kind"].replace("_", " "), row["case"] or "",
+            docs.add_row(*cells(row["name"], row["kind"].replace("_", " "), row["case"] or "",
                          str(row["cycle"] or ""), row["participant"] or "",
                          Text(str(row["words"]), justify="right"),
                          Text(f"{row['coded_pct']:.0f}", justify="right"),
-                         Text(str(row["codings"]), justify="right"), key=str(row["id"]))
+                         Text(str(row["codings"]), justify="right")), key=str(row["id"]))
         if keep is not None:
             try:
                 docs.move_cursor(row=docs.get_row_index(str(keep)))
@@ -111,20 +111,20 @@ class ProjectScreen(WorkbenchScreen):
         cases = self.query_one("#case-table", DataTable)
         cases.clear()
         for row in cases_core.list_cases(self.project):
-            cases.add_row(row["name"], str(row["documents"]), str(row["participants"]),
-                          str(row["words"]), key=str(row["id"]))
+            cases.add_row(*cells(row["name"], str(row["documents"]), str(row["participants"]),
+                          str(row["words"])), key=str(row["id"]))
         cycles = self.query_one("#cycle-table", DataTable)
         cycles.clear()
         for row in cases_core.list_cycles_with_counts(self.project):
-            cycles.add_row(str(row["number"]), row["name"], row["phase"],
+            cycles.add_row(*cells(str(row["number"]), row["name"], row["phase"],
                            row["start_date"] or "", row["end_date"] or "",
-                           str(row["documents"]), str(row["memos"]), key=str(row["id"]))
+                           str(row["documents"]), str(row["memos"])), key=str(row["id"]))
         people = self.query_one("#participant-table", DataTable)
         people.clear()
         for row in cases_core.list_participants(self.project):
-            people.add_row(row["label"], row["role"], row["organisation"],
+            people.add_row(*cells(row["label"], row["role"], row["organisation"],
                            row["sector"].replace("_", " "), row["case"] or "",
-                           str(row["documents"]), str(row["turns"]), key=str(row["id"]))
+                           str(row["documents"]), str(row["turns"])), key=str(row["id"]))
 
     def selected_document_id(self) -> int | None:
         """The id of the document under the table cursor."""

@@ -75,7 +75,7 @@ class ReviewScreen(WorkbenchScreen):
         table.add_column("Code", key="code", width=min(code_width, 40))
         table.add_column(TOTAL, key=TOTAL)
         for value in self.table_data.values:
-            table.add_column(value if len(value) <= 18 else value[:17] + "…", key=value)
+            table.add_column(Text(value if len(value) <= 18 else value[:17] + "…"), key=value)
         for row in self.table_data.rows:
             name = Text("  " * row["depth"])
             name.append("■ ", style=row["colour"])

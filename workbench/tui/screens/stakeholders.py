@@ -16,7 +16,7 @@ from workbench.core.documents import get_document
 from workbench.core.models import SECTORS
 from workbench.tui.dialogs.confirm import ConfirmDialog
 from workbench.tui.dialogs.picker import FuzzyPicker, PickItem
-from workbench.tui.screens.base import WorkbenchScreen, table, titled
+from workbench.tui.screens.base import WorkbenchScreen, cells, table, titled
 
 ALL = "all"
 STATUS_STYLE = {"suggested": "italic", "confirmed": "bold green", "rejected": "dim strike"}
@@ -70,11 +70,11 @@ class StakeholdersScreen(WorkbenchScreen):
         table.clear()
         self.rows = {r["id"]: r for r in rows}
         for row in rows:
-            table.add_row((row["sector"] or "?").replace("_", " "),
+            table.add_row(*cells((row["sector"] or "?").replace("_", " "),
                           Text(row["name"], style=STATUS_STYLE.get(row["status"], "")),
                           row["kind"], row["status"],
                           Text(str(row["mentions"]), justify="right"),
-                          Text(str(row["documents"]), justify="right"), key=str(row["id"]))
+                          Text(str(row["documents"]), justify="right")), key=str(row["id"]))
         if keep in self.rows:
             table.move_cursor(row=table.get_row_index(str(keep)))
         self._show_mentions()
@@ -117,13 +117,16 @@ class StakeholdersScreen(WorkbenchScreen):
         options = []
         for mention in self.mentions:
             _, text = self._text_of(mention["document"])
-            left = " ".join(text[max(0, mention["start"] - 40):mention["start"]].split())
-            right = " ".join(text[mention["end"]:mention["end"] + 40].split())
+            before = text[max(0, mention["start"] - 40):mention["start"]]
+            after = text[mention["end"]:mention["end"] + 40]
+            # Collapse line breaks but keep whether a space touches the mention.
+            left = " ".join(before.split()) + (" " if before[-1:].isspace() else "")
+            right = (" " if after[:1].isspace() else "") + " ".join(after.split())
             label = Text()
             label.append(mention["document"], style="bold")
-            label.append("\n  …" + left[-30:] + " ")
+            label.append("\n  …" + left[-30:])
             label.append(mention["surface"], style="reverse")
-            label.append(" " + right[:30] + "…")
+            label.append(right[:30] + "…")
             options.append(Option(label))
         if not options:
             options.append(Option(Text("no mentions", style="dim"), disabled=True))
