@@ -1,0 +1,345 @@
+"""Assisted coding: quality on a coded Danish set, and speed of training and suggesting.
+
+**quality** scores the model of workbench.analysis.suggestions on bench/data/coded_passages.jsonl
+(Danish interview passages about cross-sector health partnerships, written for this
+measurement, coded trust / vision / conflict / risk, several or none per passage) against the
+indicator-only baseline: the NLP layer's indicator matching with the codes, indicators and
+exclusions of codebooks/default.yaml (a passage is suggested a code when any of its sentences
+is, as in bench/eval_tagging.py).
+
+Learning curve: each repeat shuffles the set, holds out 30 % as a test set, and walks through the
+rest in order (as a researcher codes passage after passage) until every code has N coded
+passages; the passages walked are the training set (those without a code are its negatives).
+The feature space is fitted on all passages, coded or not, as in a project, and its indicator
+columns hold the baseline's hits, as tagging stores them in a project (``--lemmas-only`` leaves
+them out). Each code is learnt with learn_code, the function training uses: its threshold is
+chosen by cross-validation inside the training set, never on the test set. Figures are the
+mean over the repeats, on the held-out passages; the baseline is scored on the same ones.
+The whole set is also cross-validated as 'workbench suggest-eval' computes it.
+
+**speed** builds projects from the synthetic corpus generator (bench/generate_corpus.py),
+codes 2,000 segments (several codes, planted words so there is something to learn) and times
+training, and suggesting for 20,000 segments, through the same functions 'workbench suggest'
+uses.
+
+Usage: python bench/bench_suggestions.py [quality|speed|all] [--repeats 20] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+DATA = HERE / "data" / "coded_passages.jsonl"
+CODEBOOK = HERE.parent / "codebooks" / "default.yaml"
+CODES = ("trust", "vision", "conflict", "risk")
+CURVE = (10, 20, 40, "all")
+
+
+# ------------------------------------------------------------------------------ quality
+def load_set() -> list[dict]:
+    """The coded passages."""
+    with DATA.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def indicator_predictions(passages: list[dict]) -> np.ndarray:
+    """passages x codes: does the indicator baseline suggest the code anywhere in the passage."""
+    from workbench.nlp.analysis import Resolver, analyse
+    from workbench.nlp.gazetteer import default_gazetteer
+    from workbench.nlp.indicators import code_specs_from_codebook
+    from workbench.nlp.pipeline import PipelineSpec, get_pipeline
+
+    codes = [c for c in code_specs_from_codebook(CODEBOOK) if c.name in CODES]
+    spec = PipelineSpec(gazetteer=default_gazetteer(), codes=tuple(codes))
+    nlp = get_pipeline(spec)
+    resolver = Resolver(spec.gazetteer)
+    out = np.zeros((len(passages), len(CODES)), dtype=bool)
+    for i, doc in enumerate(nlp.pipe(p["text"] for p in passages)):
+        found = {s.code for s in analyse(doc, resolver).suggestions}
+        out[i] = [c in found for c in CODES]
+    return out
+
+
+def f1(predicted: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
+    """Precision, recall, F1 of boolean arrays."""
+    tp = int((predicted & gold).sum())
+    fp = int((predicted & ~gold).sum())
+    fn = int((~predicted & gold).sum())
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def training_walk(order: list[int], gold: np.ndarray, n: int | str) -> list[int]:
+    """The passages walked, in order, until every code has ``n`` positives."""
+    if n == "all":
+        return list(order)
+    counts = np.zeros(gold.shape[1], dtype=int)
+    taken = []
+    for i in order:
+        taken.append(i)
+        counts += gold[i]
+        if (counts >= n).all():
+            break
+    return taken
+
+
+def quality(repeats: int = 20, char_ngrams: bool = False, c: float | None = None,
+            lemmas_only: bool = False, verbose: bool = True) -> dict:
+    """The learning curve of the model against the indicator baseline."""
+    from workbench.analysis.features import FeatureSpace, Lemmatiser
+    from workbench.analysis.suggestions import SETTINGS, learn_code, probabilities
+
+    c = SETTINGS["suggestion_c"] if c is None else c
+    passages = load_set()
+    gold = np.array([[code in p["codes"] for code in CODES] for p in passages])
+    baseline = indicator_predictions(passages)
+    lemmatise = Lemmatiser()
+    lemmas = [lemmatise(p["text"]) for p in passages]
+    columns = [] if lemmas_only else list(CODES)
+    hits = {code: baseline[:, k] for k, code in enumerate(CODES)}
+    space = FeatureSpace.fit(lemmas, char_ngrams=char_ngrams, indicator_codes=columns)
+    X = space.transform(lemmas, hits)
+    n_test = int(round(0.3 * len(passages)))
+    curve: dict = {}
+    for n in CURVE:
+        model_scores = np.zeros((repeats, len(CODES), 3))
+        base_scores = np.zeros((repeats, len(CODES), 3))
+        sizes, thresholds = [], []
+        for r in range(repeats):
+            order = list(range(len(passages)))
+            random.Random(r).shuffle(order)
+            test, pool = np.array(order[:n_test]), order[n_test:]
+            train = np.array(training_walk(pool, gold, n))
+            sizes.append(len(train))
+            for k in range(len(CODES)):
+                fit = learn_code(X[train], gold[train, k].astype(np.int8), c)
+                weights = np.zeros((X.shape[1], 1), dtype=np.float32)
+                weights[fit.index, 0] = fit.values
+                predicted = probabilities(X[test], weights, np.array([fit.intercept]))[:, 0] \
+                    >= fit.threshold
+                thresholds.append(fit.threshold)
+                model_scores[r, k] = f1(predicted, gold[test, k])
+                base_scores[r, k] = f1(baseline[test, k], gold[test, k])
+        mean_model, mean_base = model_scores.mean(axis=0), base_scores.mean(axis=0)
+        curve[str(n)] = {
+            "training_passages": round(float(np.mean(sizes)), 1),
+            "mean_threshold": round(float(np.mean(thresholds)), 2),
+            "codes": {code: {"model": dict(zip(("precision", "recall", "f1"),
+                                               np.round(mean_model[k], 3).tolist(),
+                                               strict=True)),
+                             "indicators": dict(zip(("precision", "recall", "f1"),
+                                                    np.round(mean_base[k], 3).tolist(),
+                                                    strict=True))}
+                      for k, code in enumerate(CODES)},
+            "macro_f1": {"model": round(float(model_scores[:, :, 2].mean()), 3),
+                         "indicators": round(float(base_scores[:, :, 2].mean()), 3)},
+        }
+        if verbose:
+            print(f"  N={n}: {curve[str(n)]['macro_f1']}", file=sys.stderr)
+    cv = {code: learn_code(X, gold[:, k].astype(np.int8), c).metrics
+          for k, code in enumerate(CODES)}
+    full_base = {code: dict(zip(("precision", "recall", "f1"),
+                                np.round(f1(baseline[:, k], gold[:, k]), 3).tolist(),
+                                strict=True)) for k, code in enumerate(CODES)}
+    return {"passages": len(passages), "test_passages": n_test, "repeats": repeats,
+            "settings": {"char_ngrams": char_ngrams, "C": c,
+                         "indicator_features": not lemmas_only},
+            "positives": {code: int(gold[:, k].sum()) for k, code in enumerate(CODES)},
+            "curve": curve, "cross_validated_all": cv, "indicators_all": full_base,
+            "macro_f1_cross_validated": round(float(np.mean([v["f1"] for v in cv.values()])),
+                                              3),
+            "macro_f1_indicators_all": round(float(np.mean([v["f1"]
+                                                            for v in full_base.values()])), 3)}
+
+
+def print_quality(report: dict) -> None:
+    """The learning curve as Markdown tables."""
+    print(f"Coded set: {report['passages']} passages "
+          f"({', '.join(f'{k} {v}' for k, v in report['positives'].items())}); "
+          f"{report['repeats']} repeats, {report['test_passages']} held out each; "
+          f"settings {report['settings']}.\n")
+    print("| coded passages per code | training passages | " +
+          " | ".join(f"{c} F1 model / indicators" for c in CODES) +
+          " | macro-F1 model | macro-F1 indicators | difference |")
+    print("|---" * (len(CODES) + 5) + "|")
+    for n, row in report["curve"].items():
+        cells = [f"{row['codes'][c]['model']['f1']:.2f} / {row['codes'][c]['indicators']['f1']:.2f}"
+                 for c in CODES]
+        m, b = row["macro_f1"]["model"], row["macro_f1"]["indicators"]
+        print(f"| {n} | {row['training_passages']:.0f} | " + " | ".join(cells) +
+              f" | {m:.2f} | {b:.2f} | {m - b:+.2f} |")
+    print("\nAt 40 coded passages per code, precision / recall:\n")
+    print("| code | model P | model R | model F1 | indicators P | indicators R | indicators F1 |")
+    print("|---|---|---|---|---|---|---|")
+    row = report["curve"]["40"]["codes"]
+    for c in CODES:
+        m, b = row[c]["model"], row[c]["indicators"]
+        print(f"| {c} | {m['precision']:.2f} | {m['recall']:.2f} | {m['f1']:.2f} | "
+              f"{b['precision']:.2f} | {b['recall']:.2f} | {b['f1']:.2f} |")
+    print("\n5-fold cross-validation on the whole set (as 'workbench suggest-eval'):\n")
+    print("| code | model P | model R | model F1 | indicators F1 (whole set) |")
+    print("|---|---|---|---|---|")
+    for c in CODES:
+        m = report["cross_validated_all"][c]
+        print(f"| {c} | {m['precision']:.2f} | {m['recall']:.2f} | {m['f1']:.2f} | "
+              f"{report['indicators_all'][c]['f1']:.2f} |")
+    print(f"| macro | | | {report['macro_f1_cross_validated']:.2f} | "
+          f"{report['macro_f1_indicators_all']:.2f} |")
+
+
+# -------------------------------------------------------------------------------- speed
+PLANTS = {"trust": ["tillid", "stoler på hinanden", "kender hinanden"],
+          "vision": ["vores vision", "fælles mål", "drømmen er"],
+          "conflict": ["uenighed", "konflikten", "kampen om pengene"],
+          "risk": ["risikoen", "det kan gå galt", "bekymring"]}
+
+
+def build_project(path: Path, files: int, words: int, coded_segments: int, seed: int = 1):
+    """A project of synthetic transcripts; the first documents coded until
+    ``coded_segments`` segments are read, with planted words marking each code."""
+    from bench.generate_corpus import Vocabulary, transcript
+    from workbench.core import codebook
+    from workbench.core.documents import DocumentMeta, add_document
+    from workbench.core.models import ParsedDocument, ParsedSegment
+    from workbench.core.store import Project, new_guid, now
+
+    rng = random.Random(seed)
+    vocab = Vocabulary(rng)
+    Project.create(path).close()
+    project = Project.open(path, coder="bench")
+    codebook.load_codebook(project, codebook.read_yaml(CODEBOOK))
+    code_ids = {name: codebook.get_code(project, name).id for name in PLANTS}
+    read = 0
+    codings = []
+    for i in range(files):
+        turns = []
+        for block in transcript(rng, words, i, vocab).split("\n\n"):
+            if block.startswith(("I: ", "R: ")):
+                turns.append(block)
+        labels = []
+        for t, turn in enumerate(turns):
+            code = rng.choice(list(PLANTS) + [None] * 4) if turn.startswith("R: ") else None
+            if code:
+                turns[t] = turn + " " + rng.choice(PLANTS[code]).capitalize() + "."
+            labels.append(code)
+        text, segments = "", []
+        for turn in turns:
+            if text:
+                text += "\n\n"
+            segments.append(ParsedSegment("turn", len(text), len(text) + len(turn),
+                                          speaker=turn[0]))
+            text += turn
+        parsed = ParsedDocument(text=text, original_text=text, segments=segments,
+                                source_format="txt", is_transcript=True)
+        doc_id = add_document(project, parsed, source_name=f"syn{i}.txt", source_path="",
+                              sha256=f"bench-{i}", meta=DocumentMeta(name=f"syn{i:04d}"))
+        if read < coded_segments:
+            for seg, code in zip(segments, labels, strict=True):
+                read += 1
+                if code:
+                    codings.append((new_guid(), doc_id, seg.start, seg.end, code_ids[code],
+                                    "bench", now(), "manual"))
+    with project.atomic():
+        project.conn.execute("INSERT OR IGNORE INTO coders (guid, name, created_at) "
+                             "VALUES (?, 'bench', ?)", (new_guid(), now()))
+        project.conn.executemany(
+            'INSERT INTO codings (guid, document_id, start, "end", code_id, coder, created_at, '
+            "origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", codings)
+    return project, read
+
+
+def speed(words_per_file: int = 1000, verbose: bool = True) -> dict:
+    """Time training on 2,000 coded segments and suggesting for 20,000 segments."""
+    from workbench.analysis import suggestions as sg
+    from workbench.analysis.features import stop_words
+    from workbench.analysis.passages import load_passages
+
+    stop_words()  # one-off start-up (spaCy, lemma table), paid once per process
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        # About 40 turns per 1,000-word transcript: 50 files give ~2,000 segments.
+        project, read = build_project(Path(tmp) / "train.wbp", 50, words_per_file, 2000)
+        n_segments = project.conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0]
+        started = time.perf_counter()
+        training = sg.train(project, force=True)
+        results["train"] = {"segments": n_segments, "coded_segments": read,
+                            "codings": project.conn.execute(
+                                "SELECT COUNT(*) FROM codings").fetchone()[0],
+                            "seconds": round(time.perf_counter() - started, 3),
+                            "codes_trained": training.retrained,
+                            "cross_validated": {c.name: c.metrics.get("f1")
+                                                for c in training.model.trained()}}
+        project.close()
+
+        project, read = build_project(Path(tmp) / "big.wbp", 500, words_per_file, 2000, seed=2)
+        n_segments = project.conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0]
+        started = time.perf_counter()
+        training = sg.train(project)
+        trained_at = time.perf_counter()
+        run = sg.suggest(project, top=20)
+        done = time.perf_counter()
+        # Suggesting again without a change: the model is reused, the rows are updated.
+        again = sg.suggest(project, top=20)
+        again_done = time.perf_counter()
+        started_load = time.perf_counter()
+        load_passages(project)
+        load_seconds = time.perf_counter() - started_load
+        results["suggest"] = {
+            "segments": n_segments, "coded_segments": read,
+            "train_seconds": round(trained_at - started, 3),
+            "suggest_seconds": round(done - trained_at, 3),
+            "suggest_again_seconds": round(again_done - done, 3),
+            "of_which_reading_passages": round(load_seconds, 3),
+            "open_model_suggestions": run.stored["open"],
+            "unchanged_after_second_run": again.stored["added"] == 0}
+        project.close()
+    if verbose:
+        print(json.dumps(results, indent=2), file=sys.stderr)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", nargs="?", default="all", choices=["quality", "speed", "all"])
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--char-ngrams", action="store_true")
+    parser.add_argument("--c", type=float, default=None)
+    parser.add_argument("--lemmas-only", action="store_true",
+                        help="Leave the indicator columns out of the features.")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    out = {}
+    if args.what in ("quality", "all"):
+        out["quality"] = quality(args.repeats, args.char_ngrams, args.c, args.lemmas_only,
+                                 verbose=not args.json)
+        if not args.json:
+            print_quality(out["quality"])
+    if args.what in ("speed", "all"):
+        out["speed"] = speed(verbose=False)
+        if not args.json:
+            s = out["speed"]
+            print(f"\nTraining on {s['train']['coded_segments']} coded segments "
+                  f"({s['train']['codings']} codings, {s['train']['segments']} segments): "
+                  f"{s['train']['seconds']} s")
+            print(f"Suggesting for {s['suggest']['segments']} segments: "
+                  f"{s['suggest']['suggest_seconds']} s (training first: "
+                  f"{s['suggest']['train_seconds']} s; again without changes: "
+                  f"{s['suggest']['suggest_again_seconds']} s; "
+                  f"{s['suggest']['open_model_suggestions']} open model suggestions)")
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
