@@ -45,8 +45,9 @@ FIELD_NOTE = ("Feltnote fra styregruppemødet\r\n\r\nMødet startede kl. 13. Ste
               "god, men der var »uenighed« om økonomien.\r\n\r\nBorgerpanelet ønskede tryghed "
               "for de ældre.\r\n")
 
-CODES = (("tillid", "1", "#2e7d32"), ("vision", "2", "#1565c0"),
-         ("konflikt", "3", "#c62828"), ("risiko", "4", "#ef6c00"))
+CODES = (("tillid", "1", "#2e7d32", ["tillid"]), ("vision", "2", "#1565c0", ["vision"]),
+         ("konflikt", "3", "#c62828", ["konflikt", "uenighed"]),
+         ("risiko", "4", "#ef6c00", ["risiko"]))
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -54,9 +55,9 @@ def make_project(folder: Path, name: str = "session.wbp") -> Path:
     """A project with a small Danish codebook (hotkeys 1-4) and no documents."""
     path = folder / name
     with Project.create(path) as project:
-        for code, hotkey, colour in CODES:
+        for code, hotkey, colour, indicators in CODES:
             codebook.add_code(project, code, hotkey=hotkey, colour=colour,
-                              definition=f"Passager om {code}.")
+                              definition=f"Passager om {code}.", indicators=indicators)
     return path
 
 
@@ -102,6 +103,7 @@ async def test_full_coding_session(tmp_path: Path) -> None:
     """Import, open, select, code by hotkey, undo, redo, picker, memo, suggestion, review."""
     path = make_project(tmp_path)
     source = write_sources(tmp_path)
+    (source / "lydfil.mp3").write_bytes(b"ID3 not a transcript")
     app = WorkbenchApp(path, coder="anna", poll=False)
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
@@ -130,7 +132,9 @@ async def test_full_coding_session(tmp_path: Path) -> None:
         assert names == {"P01_sundhedschef", "feltnote_moede"}
         log_text = "\n".join(line.text for line in project_screen.query_one("#import-log").lines)
         assert "P01_sundhedschef.txt: imported" in log_text
-        assert "Import finished: 2 imported" in shown(project_screen.query_one("#import-title"))
+        assert "✗ lydfil.mp3: '.mp3' is not a format workbench reads" in log_text
+        assert "Import finished: 2 imported, 0 skipped, 1 failed" in \
+            shown(project_screen.query_one("#import-title"))
 
         # --- open the interview from the table
         interview = next(d for d in docs if d["name"] == "P01_sundhedschef")
@@ -287,6 +291,25 @@ def imported(tmp_path: Path) -> tuple[Path, int]:
     assert all(e.status == "imported" for e in events), [e.message for e in events]
     doc_id = next(e.document_id for e in events if e.path.name.startswith("P01"))
     return path, doc_id
+
+
+@pytest.mark.slow
+async def test_tagging_runs_in_a_worker_and_fills_the_queue(imported) -> None:
+    """t tags in a thread worker; its suggestions appear in the coding screen's queue."""
+    path, doc_id = imported
+    app = WorkbenchApp(path, coder="anna", poll=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        found = rows(path, "SELECT c.name FROM suggestions s JOIN codes c ON c.id = s.code_id "
+                           "WHERE s.document_id = ? AND s.status = 'open'", (doc_id,))
+        assert {"tillid", "konflikt"} <= {r["name"] for r in found}
+        assert "Tagging finished" in shown(app.screen.query_one("#import-title"))
+        app.open_document(doc_id)
+        await pilot.pause()
+        queue = app.screen.query_one("#suggestion-queue")
+        assert queue.border_title == f"Suggestions · {len(found)}"
 
 
 async def test_errors_are_notifications_with_the_core_message(imported) -> None:

@@ -1,13 +1,14 @@
-"""The project screen: documents, cases, cycles and participants; importing files.
+"""The project screen: documents, cases, cycles and participants; importing and tagging.
 
-Importing runs in a thread worker with its own connection to the project file. The worker
-only posts messages (one per file, then a summary); the handlers here update the progress
-bar, the per-file log and the tables.
+Importing and tagging run in thread workers, each with its own connection to the project file.
+A worker only posts messages (one per file or document, then a summary); the handlers here
+update the progress bar, the log and the tables.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -44,6 +45,23 @@ class ImportDone(Message):
         self.error = error
 
 
+class TagProgress(Message):
+    """One document of a tagging run is done (or the run started)."""
+
+    def __init__(self, event: Any) -> None:
+        super().__init__()
+        self.event = event
+
+
+class TagDone(Message):
+    """A tagging run finished; ``error`` is set when it could not run."""
+
+    def __init__(self, counts: dict[str, Any], error: str | None = None) -> None:
+        super().__init__()
+        self.counts = counts
+        self.error = error
+
+
 class ProjectScreen(WorkbenchScreen):
     """Documents, cases, cycles and participants; import."""
 
@@ -54,12 +72,13 @@ class ProjectScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("i", "import", "Import…"),
         Binding("o", "open_selected", "Open"),
+        Binding("t", "tag", "Tag"),
         Binding("l", "toggle_log", "Import log", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.importing = False
+        self.busy = False
         self.last_import: dict[str, int] | None = None
 
     def compose(self) -> ComposeResult:
@@ -152,8 +171,8 @@ class ProjectScreen(WorkbenchScreen):
     # ------------------------------------------------------------------ importing
     def action_import(self) -> None:
         """Choose files or a folder to import."""
-        if self.importing:
-            self.notify("An import is already running; wait for it to finish.",
+        if self.busy:
+            self.notify("An import or tagging run is already going; wait for it to finish.",
                         severity="warning")
             return
         self.app.push_screen(ImportDialog(Path.cwd()), self._start_import)
@@ -165,7 +184,7 @@ class ProjectScreen(WorkbenchScreen):
 
     def start_import(self, request: ImportRequest) -> None:
         """Run an import in a worker, showing progress here."""
-        self.importing = True
+        self.busy = True
         panel = self.query_one("#import-panel")
         panel.display = True
         log = self.query_one("#import-log", RichLog)
@@ -211,7 +230,7 @@ class ProjectScreen(WorkbenchScreen):
         self.query_one("#import-log", RichLog).write(line)
 
     def on_import_done(self, message: ImportDone) -> None:
-        self.importing = False
+        self.busy = False
         self.last_import = dict(message.counts)
         counts = message.counts
         title = self.query_one("#import-title", Label)
@@ -226,6 +245,70 @@ class ProjectScreen(WorkbenchScreen):
             title.update(f"Import finished: {summary} (l hides this log)")
             self.notify(f"Import finished: {summary}.",
                         severity="warning" if counts["failed"] else "information")
+        self.wb.data_changed()
+
+    # ------------------------------------------------------------------ tagging
+    def action_tag(self) -> None:
+        """Tag new and changed documents (stakeholders, suggestions) in a worker."""
+        if self.busy:
+            self.notify("An import or tagging run is already going; wait for it to finish.",
+                        severity="warning")
+            return
+        self.busy = True
+        self.query_one("#import-panel").display = True
+        self.query_one("#import-log", RichLog).clear()
+        self.query_one("#import-title", Label).update("Tagging: loading the Danish pipeline …")
+        self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
+        self._tag_worker()
+
+    @work(thread=True, exclusive=True, group="import")
+    def _tag_worker(self) -> None:
+        """Tag in a thread with its own connection; only posts messages."""
+        from workbench.nlp.tagging import tag_project
+
+        counts: dict[str, Any] = {}
+        try:
+            with Project.open(self.project.path, coder=self.project.coder) as project:
+                for event in tag_project(project):
+                    if event.status == "done":
+                        counts = event.counts
+                    else:
+                        self.post_message(TagProgress(event))
+        except WorkbenchError as exc:
+            self.post_message(TagDone(counts, str(exc)))
+            return
+        self.post_message(TagDone(counts))
+
+    def on_tag_progress(self, message: TagProgress) -> None:
+        event = message.event
+        bar = self.query_one("#import-progress", ProgressBar)
+        title = self.query_one("#import-title", Label)
+        if event.status == "start":
+            bar.update(total=max(1, event.total), progress=0)
+            title.update(f"Tagging {event.total} new or changed document(s) …")
+            return
+        bar.update(total=event.total, progress=event.index)
+        found = event.counts
+        self.query_one("#import-log", RichLog).write(Text.assemble(
+            ("✓ ", "bold green"), f"{event.document}: {event.words} words, "
+            f"{found.get('mentions', 0)} mentions, {found.get('suggestions', 0)} suggestions"))
+
+    def on_tag_done(self, message: TagDone) -> None:
+        self.busy = False
+        title = self.query_one("#import-title", Label)
+        if message.error:
+            title.update("Tagging failed")
+            self.query_one("#import-log", RichLog).write(Text(f"✗ {message.error}",
+                                                              style="red"))
+            self.notify(message.error, severity="error", timeout=8)
+        else:
+            counts = message.counts
+            summary = (f"{counts.get('documents', 0)} tagged, {counts.get('unchanged', 0)} "
+                       f"unchanged, {counts.get('suggestions', 0)} suggestions, "
+                       f"{counts.get('mentions', 0)} stakeholder mentions")
+            self.query_one("#import-progress", ProgressBar).update(total=1, progress=1)
+            title.update(f"Tagging finished: {summary} (l hides this log)")
+            self.notify(f"Tagging finished: {summary}.")
         self.wb.data_changed()
 
     def action_toggle_log(self) -> None:
