@@ -17,6 +17,7 @@ codebook are written this way: "tryghed" near "patienterne", "konfliktsky", "cha
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from workbench.errors import InvalidInput
 from workbench.nlp.lemmas import indicator_lemma
 
 DEFAULT_WINDOW = 6
+_ALNUM = re.compile(r"[^\W_]")
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ class IndicatorMatcher:
         self.patterns: list[_Pattern] = []
         self.by_first: dict[int, list[int]] = {}
         self.exclusions: list[dict[str, Any]] = []
-        self.token_cache: dict[int, frozenset[int]] = {}
+        self.token_cache: dict[int, tuple[frozenset[int], bool]] = {}
 
     def _word_id(self, word: _Word) -> int:
         if word not in self.word_ids:
@@ -180,25 +182,35 @@ class IndicatorMatcher:
             self.by_first.setdefault(pattern.words[0], []).append(index)
         self.exact: dict[str, set[int]] = {}
         self.prefixes: list[tuple[str, int]] = []
+        self.prefix_ids: dict[str, set[int]] = {}
         for i, word in enumerate(self.words):
             if word.prefix:
                 self.prefixes.append((word.text, i))
+                self.prefix_ids.setdefault(word.text, set()).add(i)
             else:
                 self.exact.setdefault(word.text, set()).add(i)
                 self.exact.setdefault(word.lemma, set()).add(i)
 
-    def _token_words(self, orth: int, lemma: int) -> frozenset[int]:
+        self.prefix_lengths = sorted({len(text) for text, _ in self.prefixes})
+
+    def _token_words(self, orth: int, lemma: int) -> tuple[frozenset[int], bool]:
+        """The indicator words a word form stands for, and whether it is a word at all."""
         hit = self.token_cache.get(orth)
         if hit is None:
             strings = self.nlp.vocab.strings
-            lower = strings[orth].lower()
+            text = strings[orth]
+            lower = text.lower()
             lem = strings[lemma]
             ids = set(self.exact.get(lem, ()))
             # A word written in the indicator list matches itself as written, not via lemma.
             ids.update(i for i in self.exact.get(lower, ()) if self.words[i].text == lower)
-            ids.update(i for text, i in self.prefixes
-                       if lower.startswith(text) or lem.startswith(text))
-            hit = frozenset(ids)
+            for length in self.prefix_lengths:
+                for form in (lower, lem):
+                    found = self.prefix_ids.get(form[:length])
+                    if found:
+                        ids.update(found)
+            is_word = text.isalpha() or _ALNUM.search(text) is not None
+            hit = (frozenset(ids), is_word)
             self.token_cache[orth] = hit
         return hit
 
@@ -207,16 +219,16 @@ class IndicatorMatcher:
         doc.spans["excluded_indicators"] = []
         if not self.patterns or not len(doc):
             return doc
-        arr = doc.to_array(["ORTH", "LEMMA", "IS_SPACE", "IS_PUNCT", "SENT_START"])
+        orths = doc.to_array("ORTH")
         # The words an indicator token stands for depend only on its form: look each distinct
         # form up once, then work on the (few) tokens that match anything at all.
-        uniq, first, inverse = numpy.unique(arr[:, 0], return_index=True, return_inverse=True)
-        lemmas = arr[first, 1].tolist()
+        uniq, first, inverse = numpy.unique(orths, return_index=True, return_inverse=True)
         cache, compute = self.token_cache, self._token_words
-        sets = [w if (w := cache.get(o)) is not None else compute(o, lemma)
-                for o, lemma in zip(uniq.tolist(), lemmas, strict=True)]
+        infos = [info if (info := cache.get(o)) is not None else compute(o, doc[f].lemma)
+                 for o, f in zip(uniq.tolist(), first.tolist(), strict=True)]
+        sets = [words for words, _ in infos]
         has_any = numpy.array([bool(w) for w in sets], dtype=bool)[inverse]
-        is_word = (arr[:, 2] == 0) & (arr[:, 3] == 0)
+        is_word = numpy.array([w for _, w in infos], dtype=bool)[inverse]
         candidates = numpy.nonzero(has_any & is_word)[0]
         if not len(candidates):
             return doc
@@ -244,7 +256,7 @@ class IndicatorMatcher:
                 hits.append((pattern.code, pattern.label, start, end))
         if not hits:
             return doc
-        sentence_of_token = numpy.cumsum(arr[:, 4] == 1)
+        sentence_of_token = numpy.cumsum(doc.to_array("SENT_START") == 1)
         sent_of = sentence_of_token[word_pos].tolist()
         kept, excluded = [], []
         for hit in sorted(set(hits), key=lambda h: (h[2], h[0])):

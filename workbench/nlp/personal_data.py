@@ -20,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from workbench.nlp.lemmas import lemma_table
+from workbench.nlp.stakeholder_ruler import COVERED_KEY
 from workbench.nlp.textkeeping import doc_text
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
@@ -65,13 +66,18 @@ def valid_cpr_date(day: int, month: int, year: int, serial_first: int) -> bool:
 
 # Cheap scans that find where the full patterns can possibly match (most text has no digits
 # in a row and no @), so the careful patterns only run on small windows.
+_ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"[+\d][\d -]{6,16}\d")
 
 
-def _windows(text: str, finder: re.Pattern, pattern: re.Pattern, margin: int):
+def _windows(text: str, pattern: re.Pattern, margin: int,
+             regions: list[tuple[int, int]] | None):
+    """Matches of ``pattern`` near digit runs (found by a scan, or given as ``regions``)."""
+    if regions is None:
+        regions = [m.span() for m in _DIGIT_RUN.finditer(text)]
     seen = set()
-    for cand in finder.finditer(text):
-        lo, hi = max(0, cand.start() - margin), min(len(text), cand.end() + margin)
+    for start, end in regions:
+        lo, hi = max(0, start - margin), min(len(text), end + margin)
         for m in pattern.finditer(text, lo, hi):
             if m.span() not in seen:
                 seen.add(m.span())
@@ -89,15 +95,20 @@ def _emails(text: str):
         at = text.find("@", at + 1)
 
 
-def find_pattern_hits(text: str) -> list[Hit]:
-    """E-mail addresses, phone numbers and CPR numbers with a plausible date, in text order."""
+def find_pattern_hits(text: str, digit_regions: list[tuple[int, int]] | None = None
+                      ) -> list[Hit]:
+    """E-mail addresses, phone numbers and CPR numbers with a plausible date, in text order.
+
+    ``digit_regions`` (character ranges of the digit runs, when the caller knows them from its
+    tokens) spares the scan of the whole text for digits.
+    """
     hits = [Hit("email", m.start(), m.end(), m.group()) for m in _emails(text)]
     taken = [(h.start, h.end) for h in hits]
-    for m in _windows(text, _DIGIT_RUN, CPR_RE, 2):
+    for m in _windows(text, CPR_RE, 2, digit_regions):
         if valid_cpr_date(int(m["d"]), int(m["m"]), int(m["y"]), int(m["s"][0])):
             hits.append(Hit("cpr", m.start(), m.end(), m.group()))
             taken.append((m.start(), m.end()))
-    for m in _windows(text, _DIGIT_RUN, PHONE_RE, 4):
+    for m in _windows(text, PHONE_RE, 4, digit_regions):
         if _YEARISH.fullmatch(m["number"]) or any(s < m.end() and m.start() < e
                                                   for s, e in taken):
             continue
@@ -128,6 +139,7 @@ class PersonalDataFinder:
         self.table = lemma_table()
         self.stop = nlp.Defaults.stop_words
         self.first_cache: dict[int, int] = {}  # 0 no name, 1 name, 2 name that is also a word
+        self.digit_cache: dict[int, bool] = {}
 
     def configure(self, known_names: list[str] | tuple[str, ...] = ()) -> None:
         """Add the project's known real names (participants) as exact matches."""
@@ -149,20 +161,52 @@ class PersonalDataFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        for hit in find_pattern_hits(doc_text(doc)):
+        for hit in find_pattern_hits(doc_text(doc), self._digit_regions(doc)):
             span = doc.char_span(hit.start, hit.end, label=hit.kind, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
-        blocked = {i for s in doc.spans.get("stakeholders", []) for i in range(s.start, s.end)}
+        covered = doc.user_data.pop(COVERED_KEY, None)
+        if covered is None:
+            covered = [(s.start, s.end) for s in doc.spans.get("stakeholders", [])]
+        blocked = {i for s, e in covered for i in range(s, e)}
         blocked.update(i for s in spans for i in range(s.start, s.end))
         names = [(s, e) for _, s, e in self.known(doc)]
-        names.extend((e.start, e.end) for e in doc.ents if e.label_ == "PER")
+        if doc.has_annotation("ENT_IOB"):
+            names.extend((e.start, e.end) for e in doc.ents if e.label_ == "PER")
         names.extend(self._name_sequences(doc, blocked))
         for start, end in _non_overlapping(names):
             if not blocked.intersection(range(start, end)):
                 spans.append(Span(doc, start, end, label="name"))
         doc.spans["personal_data"] = sorted(spans, key=lambda s: s.start)
         return doc
+
+    def _digit_regions(self, doc: Doc) -> list[tuple[int, int]]:
+        """Character ranges of runs of tokens that hold digits (or a leading +)."""
+        arr = doc.to_array(["ORTH", "IDX", "LENGTH"])
+        if not len(arr):
+            return []
+        uniq, inverse = numpy.unique(arr[:, 0], return_inverse=True)
+        cache, strings = self.digit_cache, self.nlp.vocab.strings
+        flags = []
+        for orth in uniq.tolist():
+            flag = cache.get(orth)
+            if flag is None:
+                text = strings[orth]
+                flag = cache[orth] = not text.isalpha() and (
+                    text == "+" or _ANY_DIGIT.search(text) is not None)
+            flags.append(flag)
+        positions = numpy.nonzero(numpy.array(flags, dtype=bool)[inverse])[0].tolist()
+        regions: list[tuple[int, int]] = []
+        idx, length = arr[:, 1].tolist(), arr[:, 2].tolist()
+        last = -2
+        for i in positions:
+            end = idx[i] + length[i]
+            if i == last + 1 and regions:
+                regions[-1] = (regions[-1][0], end)
+            else:
+                regions.append((idx[i], end))
+            last = i
+        return regions
 
     def _name_sequences(self, doc: Doc, blocked: set[int]) -> list[tuple[int, int]]:
         """A first name, plus the capitalised words right after it (surnames)."""

@@ -7,6 +7,9 @@ Each mention becomes a span in ``doc.spans["stakeholders"]`` with
 * ``id_``: ``"<how>:<kind>"`` where how is ``named``, ``pattern``, ``role``, ``generic`` or
   ``model``.
 
+With a trained model the mentions also go into ``doc.ents`` (ORG, ACTOR, ROLE), merged with the
+model's PER and LOC entities; without one ``doc.ents`` is left empty.
+
 Overlapping candidates are resolved longest first, then by how they were found (a gazetteer
 name beats a pattern, a pattern beats a role noun, a role noun beats a generic term).
 """
@@ -23,6 +26,7 @@ from spacy.tokens import Doc, Span
 
 from workbench.nlp.gazetteer import Entry, Gazetteer
 
+COVERED_KEY = "wb_stakeholder_tokens"
 PRIORITY = {"named": 0, "pattern": 1, "model": 2, "role": 3, "generic": 4}
 ENT_LABEL = {"organisation": "ORG", "partnership": "ORG", "group": "ACTOR", "role": "ROLE",
              "person": "PER"}
@@ -68,6 +72,7 @@ SUFFIX_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("fonden",), "foundation"),
     (("styrelsen", "ministeriet", "tilsynet"), "state"),
 )
+_SUFFIXES = tuple(e for ends, _ in SUFFIX_RULES for e in ends)
 _HEAD_INDEX = {}
 for _rule in HEAD_RULES:
     for _head in _rule.heads:
@@ -169,12 +174,17 @@ class StakeholderRuler:
             if ent.label_ == "ORG":
                 candidates.append((ent.start, ent.end, "model", ent.text, "", "organisation"))
         chosen = _choose(candidates)
+        doc.user_data[COVERED_KEY] = [(s, e) for s, e, *_ in chosen]
         spans = [Span(doc, s, e, label=sector, kb_id=canonical, span_id=f"{how}:{kind}")
                  for s, e, how, canonical, sector, kind in chosen]
         doc.spans["stakeholders"] = spans
-        ents = [Span(doc, s.start, s.end, label=ENT_LABEL.get(s.id_.split(":")[1], "ORG"),
-                     kb_id=s.kb_id_) for s in spans]
-        taken = {i for s in spans for i in range(s.start, s.end)}
+        if not self.merge_model_entities:
+            # Without a trained model doc.ents stays empty: the spans group is the result
+            # (setting entities as well costs as much as finding them).
+            return doc
+        ents = [Span(doc, s, e, label=ENT_LABEL.get(kind, "ORG"), kb_id=canonical)
+                for s, e, _how, canonical, _sector, kind in chosen]
+        taken = {i for s, e, *_ in chosen for i in range(s, e)}
         for ent in model_ents:
             if ent.label_ in ("PER", "LOC") and not taken.intersection(range(ent.start, ent.end)):
                 ents.append(ent)
@@ -194,8 +204,8 @@ class StakeholderRuler:
             if text[:1].isupper() or (text[:1].isdigit() and any(c.isalpha() for c in text)):
                 if lower not in _NOT_NAME and not (lower in self.stop_words and len(text) < 4):
                     name = 1
-                    if len(text) > 6 and any(lower.endswith(e) for ends, _ in SUFFIX_RULES
-                                             for e in ends) and lower not in self.stop_words:
+                    if len(text) > 6 and lower.endswith(_SUFFIXES) \
+                            and lower not in self.stop_words:
                         name = 2
             info = self.word_cache[orth] = (rules, name)
         return info

@@ -147,13 +147,13 @@ class _StakeholderIndex:
         return None if sid in self.rejected else sid
 
 
-def _store(project: Project, item: dict[str, Any], doc, result: DocAnalysis,
-           index: _StakeholderIndex, code_ids: dict[str, int], pipeline_id: str) -> dict:
+def _store(project: Project, item: dict[str, Any], result: DocAnalysis,
+           segment_lemmas: list[tuple[int, str]], index: _StakeholderIndex,
+           code_ids: dict[str, int], pipeline_id: str) -> dict:
     """Replace one document's tagging results, in one transaction."""
     doc_id = item["id"]
     stamp = now()
     counts = {"mentions": 0, "suggestions": 0, "personal_data": 0, "sentences": 0}
-    words = LemmaWords(doc)
     with project.atomic():
         conn = project.conn
         for table in ("sentences", "mentions", "personal_data"):
@@ -194,13 +194,11 @@ def _store(project: Project, item: dict[str, Any], doc, result: DocAnalysis,
                          [(new_guid(), doc_id, p["start"], p["end"], p["kind"], p["text"])
                           for p in result.personal_data])
         counts["personal_data"] = len(result.personal_data)
-        segs = conn.execute('SELECT id, start, "end" FROM segments WHERE document_id = ?',
-                            (doc_id,)).fetchall()
-        # Delete, then insert: the lemma search index follows through triggers.
+        # Delete (a trigger takes the rows out of the search index), insert, index.
         conn.execute("DELETE FROM segment_lemmas WHERE segment_id IN "
                      "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
         conn.executemany("INSERT INTO segment_lemmas (segment_id, lemmas) VALUES (?, ?)",
-                         [(s[0], words.between(s[1], s[2])) for s in segs])
+                         segment_lemmas)
         conn.execute("INSERT INTO segment_lemma_search (rowid, lemmas) SELECT segment_id, lemmas "
                      "FROM segment_lemmas WHERE segment_id IN "
                      "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
@@ -212,6 +210,60 @@ def _store(project: Project, item: dict[str, Any], doc, result: DocAnalysis,
     return counts
 
 
+def _with_texts(project: Project, items: list[dict[str, Any]]):
+    """Each item with its text and segment bounds, read when needed (not all at once)."""
+    for item in items:
+        text = project.conn.execute("SELECT text FROM documents WHERE id = ?",
+                                    (item["id"],)).fetchone()[0]
+        segments = project.conn.execute(
+            'SELECT id, start, "end" FROM segments WHERE document_id = ? ORDER BY start',
+            (item["id"],)).fetchall()
+        yield text, {**item, "segments": [tuple(s) for s in segments]}
+
+
+def _results(texts, nlp, resolver: Resolver, batch_size: int):
+    """Run the pipeline and turn each doc into plain results (item, analysis, lemma text)."""
+    for doc, item in nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
+        result = analyse(doc, resolver, home=item["case_home"], sents=sentences(doc))
+        words = LemmaWords(doc)
+        segment_lemmas = [(sid, words.between(start, end))
+                          for sid, start, end in item["segments"]]
+        yield item, result, segment_lemmas
+
+
+# The pipeline a forked worker uses: set in the parent just before the pool forks, so the
+# children share it (and the lemma table) without pickling it.
+_WORKER: dict[str, Any] = {}
+
+
+def _work(batch: list[tuple[str, dict[str, Any]]]) -> list:
+    return list(_results(batch, _WORKER["nlp"], _WORKER["resolver"], len(batch)))
+
+
+def _pooled_results(project: Project, todo: list[dict[str, Any]], nlp, resolver: Resolver,
+                    batch_size: int, n_process: int):
+    """Results from ``n_process`` forked workers, in document order; this process stores."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: one process it is
+        yield from _results(_with_texts(project, todo), nlp, resolver, batch_size)
+        return
+    # Read every text first: the pool feeds tasks from a thread, and this connection must
+    # only be used by the thread that stores the results.
+    pairs = list(_with_texts(project, todo))
+    chunk = max(1, min(batch_size, len(pairs) // (n_process * 4) or 1))
+    batches = [pairs[i:i + chunk] for i in range(0, len(pairs), chunk)]
+    _WORKER.update(nlp=nlp, resolver=resolver)
+    try:
+        with context.Pool(n_process) as pool:
+            for results in pool.imap(_work, batches):
+                yield from results
+    finally:
+        _WORKER.clear()
+
+
 def tag_project(project: Project, *, model: str | None = None, batch_size: int = 16,
                 force: bool = False, n_process: int = 1) -> Iterator[TagEvent]:
     """Tag every new or changed document of ``project``, yielding progress events.
@@ -221,7 +273,8 @@ def tag_project(project: Project, *, model: str | None = None, batch_size: int =
         model: a trained spaCy pipeline to use instead of the project setting or environment.
         batch_size: documents per ``nlp.pipe`` batch.
         force: tag every document again, even unchanged ones.
-        n_process: worker processes for ``nlp.pipe`` (1 = in this process).
+        n_process: worker processes (forked, sharing the built pipeline); 1 runs the
+            pipeline in this process. Use more than 1 only from a single-threaded program.
 
     Raises:
         WorkbenchError: the named model is not installed.
@@ -243,17 +296,14 @@ def tag_project(project: Project, *, model: str | None = None, batch_size: int =
         index = _StakeholderIndex(project)
         code_ids = {c.name: c.code_id for c in spec.codes if c.code_id is not None}
 
-        def texts():
-            for item in todo:
-                row = project.conn.execute("SELECT text FROM documents WHERE id = ?",
-                                           (item["id"],)).fetchone()
-                yield row[0], item
-
-        for i, (doc, item) in enumerate(nlp.pipe(texts(), as_tuples=True, batch_size=batch_size,
-                                                 n_process=n_process), 1):
-            result = analyse(doc, resolver, home=case_home.get(item["case_id"]),
-                             sents=sentences(doc))
-            counts = _store(project, item, doc, result, index, code_ids, pipeline_id)
+        for item in todo:
+            item["case_home"] = case_home.get(item["case_id"])
+        if n_process > 1 and len(todo) > 1:
+            results = _pooled_results(project, todo, nlp, resolver, batch_size, n_process)
+        else:
+            results = _results(_with_texts(project, todo), nlp, resolver, batch_size)
+        for i, (item, result, segment_lemmas) in enumerate(results, 1):
+            counts = _store(project, item, result, segment_lemmas, index, code_ids, pipeline_id)
             totals["documents"] += 1
             totals["words"] += item["words"]
             for key in ("mentions", "suggestions", "personal_data", "sentences"):
