@@ -368,6 +368,35 @@ async def test_moving_selecting_and_searching(imported) -> None:
         assert view.has_focus
 
 
+async def test_mouse_drag_selects_a_passage(imported) -> None:
+    """Dragging over the text selects it (from where the button went down to where it rose)."""
+    path, doc_id = imported
+    app = WorkbenchApp(path, coder="anna", poll=False)
+    async with app.run_test(size=(90, 30)) as pilot:
+        app.open_document(doc_id)
+        await pilot.pause()
+        view = app.screen.view
+        view.action_document_start()
+        await pilot.pause()
+        turn = [b for b in view.blocks if b.kind == "turn"][1]
+        y = turn_line(view, turn)
+        x = view.gutter_width
+        await pilot.mouse_down("#transcript", offset=(x, y))
+        await pilot.hover("#transcript", offset=(x + 10, y))
+        await pilot.mouse_up("#transcript", offset=(x + 10, y))
+        await pilot.pause()
+        s, e = view.selection
+        assert view.text[s:e] == "Altså, jeg"
+        await pilot.press("3")
+        await pilot.pause()
+        assert rows(path, 'SELECT start, "end" FROM codings') == [{"start": s, "end": e}]
+        await pilot.click("#transcript", offset=(x + 3, y + 1), times=2)
+        await pilot.pause()
+        s, e = view.selection
+        assert view.text[s:e] == \
+            "Altså, jeg synes, vi har fået en ”helt anden” tillid til hinanden."
+
+
 async def test_in_vivo_and_remove(imported) -> None:
     """ctrl+v makes a code from the selected words; delete removes the coding under the cursor."""
     path, doc_id = imported

@@ -73,7 +73,7 @@ class ProjectScreen(WorkbenchScreen):
         Binding("i", "import", "Import…"),
         Binding("o", "open_selected", "Open"),
         Binding("t", "tag", "Tag"),
-        Binding("l", "toggle_log", "Import log", show=False),
+        Binding("l", "toggle_log", "Show/hide the log", show=False),
     ]
 
     def __init__(self) -> None:
@@ -192,15 +192,15 @@ class ProjectScreen(WorkbenchScreen):
         names = ", ".join(str(p) for p in request.paths)
         self.query_one("#import-title", Label).update(f"Importing {names} …")
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
-        self._import_worker(request)
+        self._import_worker(request, self.project.path, self.project.coder)
 
     @work(thread=True, exclusive=True, group="import")
-    def _import_worker(self, request: ImportRequest) -> None:
+    def _import_worker(self, request: ImportRequest, path: Path, coder: str) -> None:
         """Import in a thread with its own connection; only posts messages."""
         counts = {"imported": 0, "skipped": 0, "failed": 0}
         worker = get_current_worker()
         try:
-            with Project.open(self.project.path, coder=self.project.coder) as project:
+            with Project.open(path, coder=coder) as project:
                 for event in import_paths(project, request.paths, case=request.case,
                                           cycle=request.cycle, kind=request.kind,
                                           meta_file=request.meta_file):
@@ -259,16 +259,16 @@ class ProjectScreen(WorkbenchScreen):
         self.query_one("#import-log", RichLog).clear()
         self.query_one("#import-title", Label).update("Tagging: loading the Danish pipeline …")
         self.query_one("#import-progress", ProgressBar).update(total=None, progress=0)
-        self._tag_worker()
+        self._tag_worker(self.project.path, self.project.coder)
 
     @work(thread=True, exclusive=True, group="import")
-    def _tag_worker(self) -> None:
+    def _tag_worker(self, path: Path, coder: str) -> None:
         """Tag in a thread with its own connection; only posts messages."""
         from workbench.nlp.tagging import tag_project
 
         counts: dict[str, Any] = {}
         try:
-            with Project.open(self.project.path, coder=self.project.coder) as project:
+            with Project.open(path, coder=coder) as project:
                 for event in tag_project(project):
                     if event.status == "done":
                         counts = event.counts

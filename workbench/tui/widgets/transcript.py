@@ -25,7 +25,7 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.events import MouseDown, MouseMove, MouseUp, Resize
+from textual.events import Click, MouseDown, MouseMove, MouseUp, Resize
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -947,15 +947,6 @@ class TranscriptView(ScrollView, can_focus=True):
             return
         self.focus()
         offset = self._offset_at(event.x, event.y)
-        if event.chain == 2:
-            span = self._sentence_at(offset)
-            if span:
-                self.select(*span)
-            return
-        if event.chain >= 3:
-            self.cursor = offset
-            self.action_select_block()
-            return
         self.anchor = offset
         self.cursor = offset
         self._dragging = True
@@ -974,6 +965,19 @@ class TranscriptView(ScrollView, can_focus=True):
             self._dragging = False
             self.release_mouse()
             self._changed(scroll=None)
+
+    def on_click(self, event: Click) -> None:
+        """A double click selects the sentence, a triple click the turn."""
+        if self.layout_ is None or event.chain < 2:
+            return
+        offset = self._offset_at(event.x, event.y)
+        if event.chain == 2:
+            span = self._sentence_at(offset)
+            if span:
+                self.select(*span)
+        else:
+            self.cursor = offset
+            self.action_select_block()
 
     def on_key(self, event) -> None:
         character = event.character
