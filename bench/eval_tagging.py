@@ -8,7 +8,7 @@ sentences is.
 A predicted mention is right when its surface is a gold surface of the passage and it resolves
 to the gold label (the canonical name of a named body, or the sector of a generic actor or role).
 
-Usage: python bench/eval_tagging.py [--errors]
+Usage: python bench/eval_tagging.py [--errors] [--codebook FILE]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
             "fn": fn}
 
 
-def evaluate(show_errors: bool = False) -> dict:
+def evaluate(show_errors: bool = False, codebook: Path = CODEBOOK) -> dict:
     """Run the tagger over the labelled set and score it."""
     from workbench.nlp.analysis import Resolver, analyse
     from workbench.nlp.gazetteer import default_gazetteer
@@ -40,7 +40,7 @@ def evaluate(show_errors: bool = False) -> dict:
     from workbench.nlp.pipeline import PipelineSpec, get_pipeline
 
     passages = yaml.safe_load(DATA.read_text(encoding="utf-8"))["passages"]
-    codes = code_specs_from_codebook(CODEBOOK)
+    codes = code_specs_from_codebook(codebook)
     top = {c.name for c in codes}
     spec = PipelineSpec(gazetteer=default_gazetteer(), codes=tuple(codes))
     nlp = get_pipeline(spec)
@@ -93,8 +93,10 @@ def evaluate(show_errors: bool = False) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="List every miss and false hit.")
+    parser.add_argument("--codebook", type=Path, default=CODEBOOK,
+                        help="Codebook whose indicators make the suggestions.")
     args = parser.parse_args()
-    print(json.dumps(evaluate(args.errors), indent=2, ensure_ascii=False))
+    print(json.dumps(evaluate(args.errors, args.codebook), indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -120,3 +120,14 @@ def test_bad_gazetteer_file_is_one_clear_error(project, tmp_path):
                                        str(bad)])
     assert result.exit_code == 1
     assert "sector 'hospitalet'" in result.output
+
+
+def test_core_stakeholders_and_search_do_not_load_spacy():
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench.core.stakeholders, workbench.core.search, "
+            "workbench.cli.nlp_cmds; print('spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"

@@ -2,9 +2,9 @@
 
 The ``segment_search`` table (schema migration 3) holds each segment's text; documents are
 indexed on the first search after their import (:func:`ensure_index`, migration 5), and kept
-current by triggers after that; ``segment_lemma_search`` indexes the lemma text that tagging writes. The lemma text
-has exactly one lemma per word of the segment, so a lemma hit maps back to the word in the text
-for the KWIC line.
+current by triggers after that; ``segment_lemma_search`` indexes the lemma text that tagging
+writes. The lemma text has exactly one lemma per word of the segment, so a lemma hit maps back
+to the word in the text for the KWIC line.
 Query words are lemmatised by the caller (the NLP layer) when searching by lemma.
 """
 
