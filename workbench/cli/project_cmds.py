@@ -219,6 +219,13 @@ def build_demo(path: Path, corpus: Path) -> list[str]:
         docs = documents_core.list_documents(proj)
         messages.append(f"Built {path}: {len(docs)} documents, "
                         f"{sum(d['words'] for d in docs)} words.")
+        click.echo("Tagging the demo documents (stakeholders, suggestions, personal data)…",
+                   err=True)
+        from workbench.nlp.tagging import run as tag_all
+
+        counts = tag_all(proj)
+        messages.append(f"Tagged: {counts.get('mentions', 0)} stakeholder mentions, "
+                        f"{counts.get('suggestions', 0)} code suggestions.")
     return messages
 
 
