@@ -138,6 +138,10 @@ async def measure(path: Path, doc_id: int, size: tuple[int, int], runs: int) -> 
     app = _app_class()(path, coder=f"bench-{size[0]}x{size[1]}", poll=False, warm_up=True)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
+        for _ in range(100):  # the app builds the coding screen after start, as a user reads
+            if app.warmed_up:
+                break
+            await pilot.pause(0.05)
         coding = app.get_screen("coding")
         start = _now()
         app.open_document(doc_id)

@@ -108,6 +108,7 @@ class WorkbenchApp(App[None]):
         self.start_document = document
         self.poll = poll
         self.warm_up = warm_up
+        self.warmed_up = False
         self._data_version = self._read_data_version()
         self.theme = "textual-dark"
 
@@ -126,6 +127,24 @@ class WorkbenchApp(App[None]):
         if self.current_mode == "project" and len(self.screen_stack) == 1:
             self.switch_mode("coding")
             self.switch_mode("project")
+            self.call_after_refresh(self._warm_up_styles, 10)
+
+    def _warm_up_styles(self, tries: int) -> None:
+        """Bring the built coding screen's styles up to date while nobody is looking.
+
+        Textual refreshes a screen's CSS the first time it is shown if the screen was built
+        while hidden (a quarter of a second for the coding screen); doing it now keeps that
+        out of opening the first document.
+        """
+        coding = self.get_screen("coding")
+        if not coding.is_mounted:
+            if tries:
+                self.call_after_refresh(self._warm_up_styles, tries - 1)
+            return
+        if hasattr(coding, "_css_update_count"):
+            self.stylesheet.update(coding, animate=False)
+            coding._css_update_count = self._css_update_count
+        self.warmed_up = True
 
     def on_unmount(self) -> None:
         self.project.close()
