@@ -38,10 +38,6 @@ def hand_network(sectors: dict[str, str], ties: list[tuple]) -> Network:
             source = x if directed else None
             tie.passages.append(Passage("speaker" if directed else "co-mention", 1, "doc", i,
                                         i + 1, "…", (), None, None, None, None, source))
-            if source == a:
-                tie.forward += 1
-            elif source == b:
-                tie.backward += 1
         out.append(tie)
     types = list(dict.fromkeys(t.type for t in out))
     return Network(nodes=nodes, ties=out, options=options, tie_types=types)

@@ -26,11 +26,14 @@ codings with bisection, so 100,000 mentions build in well under two seconds.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
+import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from workbench.core import codebook
@@ -329,35 +332,41 @@ class _Context:
 
 # ------------------------------------------------------------------------------ collecting
 class _Collector:
-    """Passages grouped into ties, each passage once per node pair and type."""
+    """Passages grouped by node pair (in key order) and tie type.
 
-    def __init__(self, options: NetworkOptions):
-        self.options = options
-        self.ties: dict[tuple[str, str, str], Tie] = {}
-        self.seen: set[tuple] = set()
+    Plain lists while collecting; :func:`_finish` makes :class:`Tie` objects of the ones kept.
+    The hot loops append to ``ties`` directly rather than through :meth:`add`.
+    """
+
+    def __init__(self) -> None:
+        self.ties: dict[tuple[str, str, str], list[Passage]] = {}
 
     def add(self, x: str, y: str, types: Iterable[str], passage: Passage) -> None:
+        """Add one passage to the ties of the pair (x, y), once per type.
+
+        Callers hand each passage to a pair once: units do not repeat, and speaker passages
+        are de-duplicated per document before they get here.
+        """
         a, b = (x, y) if x < y else (y, x)
+        ties = self.ties
         for tie_type in types:
-            marker = (a, b, tie_type, passage.via, passage.document_id, passage.start,
-                      passage.end, passage.relation_id)
-            if marker in self.seen:
-                continue
-            self.seen.add(marker)
-            tie = self.ties.get((a, b, tie_type))
-            if tie is None:
-                tie = self.ties[(a, b, tie_type)] = Tie(a, b, tie_type,
-                                                        self.options.sign_of(tie_type))
-            tie.passages.append(passage)
-            if passage.source == a:
-                tie.forward += 1
-            elif passage.source == b:
-                tie.backward += 1
+            found = ties.get((a, b, tie_type))
+            if found is None:
+                ties[(a, b, tie_type)] = [passage]
+            else:
+                found.append(passage)
+
+
+def _tuples(project: Project, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    """Run a query whose rows come back as plain tuples (faster than sqlite3.Row in loops)."""
+    cursor = project.conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql, params)
 
 
 def _grouped(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, list[Sequence[Any]]]]:
     """Rows ordered by document id (first column) -> (document id, rows)."""
-    for doc_id, group in itertools.groupby(rows, key=lambda r: r[0]):
+    for doc_id, group in itertools.groupby(rows, key=itemgetter(0)):
         yield doc_id, list(group)
 
 
@@ -377,7 +386,7 @@ def _load_spans(ctx: _Context, mention_docs: set[int], code_ids: dict[int, str],
     clause = _doc_filter(ctx, "x")
     sentences: dict[int, UnitIndex] = {}
     if opts.unit == "sentence" or opts.speakers:
-        for doc_id, rows in _grouped(project.conn.execute(
+        for doc_id, rows in _grouped(_tuples(project,
                 f'SELECT x.document_id, x.start, x."end" FROM sentences x WHERE 1 {clause} '
                 "ORDER BY x.document_id, x.start")):
             if doc_id in mention_docs:
@@ -385,7 +394,7 @@ def _load_spans(ctx: _Context, mention_docs: set[int], code_ids: dict[int, str],
     segments: dict[int, UnitIndex] = {}
     turns: dict[int, UnitIndex] = {}
     if opts.unit == "segment" or opts.speakers:
-        for doc_id, rows in _grouped(project.conn.execute(
+        for doc_id, rows in _grouped(_tuples(project,
                 f'SELECT x.document_id, x.start, x."end", x.participant_id, x.kind '
                 f"FROM segments x WHERE 1 {clause} ORDER BY x.document_id, x.start")):
             if doc_id not in mention_docs:
@@ -401,7 +410,7 @@ def _load_spans(ctx: _Context, mention_docs: set[int], code_ids: dict[int, str],
     wanted = set(code_ids) | filter_ids
     if wanted:
         marks = ",".join(map(str, sorted(wanted)))
-        for doc_id, rows in _grouped(project.conn.execute(
+        for doc_id, rows in _grouped(_tuples(project,
                 f'SELECT x.document_id, x.start, x."end", x.code_id FROM codings x '
                 f"WHERE x.code_id IN ({marks}) {clause} ORDER BY x.document_id, x.start")):
             if doc_id in mention_docs:
@@ -432,33 +441,50 @@ class _DocText:
         return self._text
 
 
-def _typing(codings: SpanIndex | None, start: int, end: int, untyped: str,
-            filtering: bool) -> list[str] | None:
-    """Tie types for a passage core; None when the --code filter drops it."""
-    labels = codings.overlapping(start, end) if codings is not None else set()
-    if filtering:
-        if _FILTER not in labels:
-            return None
-        labels.discard(_FILTER)
-    return sorted(labels) or [untyped]
+class _Typer:
+    """The tie codes on passages of one document, remembered per span (a sentence is asked
+    about once for its co-mentions and again for each speaker passage in it)."""
+
+    __slots__ = ("codings", "filtering", "cache")
+
+    def __init__(self, codings: SpanIndex | None, filtering: bool):
+        self.codings, self.filtering = codings, filtering
+        self.cache: dict[tuple[int, int], tuple[str, ...] | None] = {}
+
+    def __call__(self, start: int, end: int) -> tuple[str, ...] | None:
+        """The sorted tie codes overlapping [start, end); None when the --code filter drops
+        the passage."""
+        found = self.cache.get((start, end), False)
+        if found is not False:
+            return found
+        labels = self.codings.overlapping(start, end) if self.codings is not None else set()
+        result: tuple[str, ...] | None
+        if self.filtering and _FILTER not in labels:
+            result = None
+        else:
+            labels.discard(_FILTER)
+            result = tuple(sorted(labels))
+        self.cache[(start, end)] = result
+        return result
 
 
 def _co_mentions(ctx: _Context, doc: _Doc, mentions: list[tuple[int, int, str]],
-                 units: UnitIndex | None, codings: SpanIndex | None, text: _DocText,
+                 units: UnitIndex | None, typer: _Typer, text: _DocText,
                  out: _Collector) -> None:
     """Co-mention passages of one document."""
     opts = ctx.options
-    filtering = opts.code is not None
     groups: list[tuple[int, int, list[tuple[int, int, str]]]] = []
     if opts.unit == "window":
-        _window_pairs(ctx, doc, mentions, codings, text, out)
+        _window_pairs(ctx, doc, mentions, typer, text, out)
         return
     if units is None:
         return
     current, bucket = None, []
+    starts, ends = units.starts, units.ends
     for m in mentions:
-        idx = units.find(m[0])
-        if idx is None:
+        # UnitIndex.find, inlined: this loop runs once per mention.
+        idx = bisect_right(starts, m[0]) - 1
+        if idx < 0 or m[0] >= ends[idx]:
             continue
         if idx != current:
             if len(bucket) > 1:
@@ -471,23 +497,33 @@ def _co_mentions(ctx: _Context, doc: _Doc, mentions: list[tuple[int, int, str]],
         keys = sorted({key for _, _, key in bucket})
         if len(keys) < 2:
             continue
-        types = _typing(codings, u_start, u_end, CO_MENTION, filtering)
-        if not types:
+        codes = typer(u_start, u_end)
+        if codes is None:
             continue
-        codes = tuple(t for t in types if t != CO_MENTION)
+        types = codes or (CO_MENTION,)
         passage = Passage(VIA_CO_MENTION, doc.id, doc.name, u_start, u_end,
                           text.text[u_start:u_end], codes, None, doc.case, doc.cycle)
-        for x, y in itertools.combinations(keys, 2):
-            out.add(x, y, types, passage)
+        ties = out.ties
+        for a, b in itertools.combinations(keys, 2):  # keys are sorted: a < b
+            for tie_type in types:
+                found = ties.get((a, b, tie_type))
+                if found is None:
+                    ties[(a, b, tie_type)] = [passage]
+                else:
+                    found.append(passage)
 
 
 def _window_pairs(ctx: _Context, doc: _Doc, mentions: list[tuple[int, int, str]],
-                  codings: SpanIndex | None, text: _DocText, out: _Collector) -> None:
+                  typer: _Typer, text: _DocText, out: _Collector) -> None:
     """Pairs of mentions at most ``window`` characters apart; overlapping stretches merge."""
-    window, filtering = ctx.options.window, ctx.options.code is not None
+    window = ctx.options.window
     stretches: dict[tuple[str, str], list[list[int]]] = {}
+    count = len(mentions)
     for i, (start, end, key) in enumerate(mentions):
-        for other_start, other_end, other in mentions[i + 1:]:
+        j = i + 1
+        while j < count:
+            other_start, other_end, other = mentions[j]
+            j += 1
             if other_start - end > window:
                 break
             if other == key:
@@ -501,42 +537,69 @@ def _window_pairs(ctx: _Context, doc: _Doc, mentions: list[tuple[int, int, str]]
                 spans.append([lo, hi])
     for (x, y), spans in stretches.items():
         for lo, hi in spans:
-            types = _typing(codings, lo, hi, CO_MENTION, filtering)
-            if not types:
+            codes = typer(lo, hi)
+            if codes is None:
                 continue
-            codes = tuple(t for t in types if t != CO_MENTION)
-            out.add(x, y, types, Passage(VIA_CO_MENTION, doc.id, doc.name, lo, hi,
-                                         text.text[lo:hi], codes, None, doc.case, doc.cycle))
+            out.add(x, y, codes or (CO_MENTION,), Passage(
+                VIA_CO_MENTION, doc.id, doc.name, lo, hi, text.text[lo:hi], codes, None,
+                doc.case, doc.cycle))
 
 
 def _speaker_ties(ctx: _Context, doc: _Doc, mentions: list[tuple[int, int, str]],
-                  turns: UnitIndex, sentences: UnitIndex | None, codings: SpanIndex | None,
+                  turns: UnitIndex, sentences: UnitIndex | None, typer: _Typer,
                   text: _DocText, out: _Collector) -> None:
     """Speaker -> mentioned passages of one document: the mention's sentence (within the
     turn), or the whole turn with ``unit="segment"``."""
-    filtering = ctx.options.code is not None
     whole_turns = ctx.options.unit == "segment"
     if sentences is None and not whole_turns:
         sentences = UnitIndex((s, e, None) for s, e in sentence_bounds(text.text))
+    seen: set[tuple[str, int, int]] = set()
+    whole = text.text
+    speakers: dict[int, str] = {}
+    labels = {pid: ctx.participants[pid]["label"] for pid in set(turns.data)}
+    ties = out.ties
+    turn_starts, turn_ends = turns.starts, turns.ends
+    sentence_starts = sentence_ends = None
+    if not whole_turns:
+        sentence_starts, sentence_ends = sentences.starts, sentences.ends
+    doc_id, doc_name, case, cycle = doc.id, doc.name, doc.case, doc.cycle
+    typed = typer.cache
+    # The finds of UnitIndex and the typer's cache, inlined: this loop runs once per mention.
     for start, _end, key in mentions:
-        t = turns.find(start)
-        if t is None:
+        t = bisect_right(turn_starts, start) - 1
+        if t < 0 or start >= turn_ends[t]:
             continue
         pid = turns.data[t]
-        speaker = ctx.participant_key(pid, doc)
+        speaker = speakers.get(pid)
+        if speaker is None:
+            speaker = speakers[pid] = ctx.participant_key(pid, doc)
         if speaker == key:
             continue
-        t_start, t_end = turns.starts[t], turns.ends[t]
-        s = None if whole_turns else sentences.find(start)
-        lo, hi = (t_start, t_end) if s is None else (
-            max(sentences.starts[s], t_start), min(sentences.ends[s], t_end))
-        types = _typing(codings, lo, hi, SPEAKS_ABOUT, filtering)
-        if not types:
+        t_start, t_end = turn_starts[t], turn_ends[t]
+        lo, hi = t_start, t_end
+        if sentence_starts is not None:
+            s = bisect_right(sentence_starts, start) - 1
+            if s >= 0 and start < sentence_ends[s]:
+                lo, hi = max(sentence_starts[s], t_start), min(sentence_ends[s], t_end)
+        marker = (key, lo, hi)
+        if marker in seen:
+            continue  # the same stakeholder again in the same sentence
+        seen.add(marker)
+        codes = typed.get((lo, hi), False)
+        if codes is False:
+            codes = typer(lo, hi)
+        if codes is None:
             continue
-        codes = tuple(t for t in types if t != SPEAKS_ABOUT)
-        out.add(speaker, key, types, Passage(
-            VIA_SPEAKER, doc.id, doc.name, lo, hi, text.text[lo:hi], codes,
-            ctx.participants[pid]["label"], doc.case, doc.cycle, None, speaker))
+        types = codes or (SPEAKS_ABOUT,)
+        passage = Passage(VIA_SPEAKER, doc_id, doc_name, lo, hi, whole[lo:hi], codes,
+                          labels[pid], case, cycle, None, speaker)
+        a, b = (speaker, key) if speaker < key else (key, speaker)
+        for tie_type in types:
+            found = ties.get((a, b, tie_type))
+            if found is None:
+                ties[(a, b, tie_type)] = [passage]
+            else:
+                found.append(passage)
 
 
 def _relations(ctx: _Context, out: _Collector, active: set[str]) -> None:
@@ -585,32 +648,50 @@ def build_network(project: Project, options: NetworkOptions | None = None) -> Ne
     """
     opts = options or NetworkOptions()
     check_options(project, opts)
+    # The build makes hundreds of thousands of small objects and no reference cycles; the
+    # cyclic collector would otherwise run over and over and take most of the time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(project, opts)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(project: Project, opts: NetworkOptions) -> Network:
     ctx = _Context(project, opts)
     ctx.load()
     code_ids = resolve_tie_codes(project, opts.tie_codes)
     filter_ids = (set(codebook.descendants(project, codebook.get_code(project, opts.code).id))
                   if opts.code is not None else set())
     clause = _doc_filter(ctx, "m")
-    mention_rows = project.conn.execute(
+    mention_rows = _tuples(project,
         'SELECT m.document_id, m.start, m."end", m.stakeholder_id FROM mentions m '
         f"JOIN stakeholders s ON s.id = m.stakeholder_id AND s.status != 'rejected' "
         f"WHERE 1 {clause} ORDER BY m.document_id, m.start").fetchall()
     mention_docs = {r[0] for r in mention_rows} & set(ctx.docs)
     sentences, segments, turns, codings = _load_spans(ctx, mention_docs, code_ids, filter_ids)
-    out = _Collector(opts)
+    out = _Collector()
     for doc_id, rows in _grouped(mention_rows):
         doc = ctx.docs.get(doc_id)
         if doc is None:
             continue
         mentions = []
+        keys: dict[int, str] = {}
+        counts: dict[str, int] = {}
         for _, start, end, sid in rows:
-            key = ctx.stakeholder_key(sid, doc)
+            key = keys.get(sid)
+            if key is None:
+                key = keys[sid] = ctx.stakeholder_key(sid, doc)
+            counts[key] = counts.get(key, 0) + 1
+            mentions.append((start, end, key))
+        for key, count in counts.items():
             node = ctx.nodes[key]
-            node.mentions += 1
+            node.mentions += count
             node.documents.add(doc_id)
             if doc.case:
                 node.cases.add(doc.case)
-            mentions.append((start, end, key))
         text = _DocText(project, doc_id)
         units: UnitIndex | None
         if opts.unit == "sentence":
@@ -618,11 +699,11 @@ def build_network(project: Project, options: NetworkOptions | None = None) -> Ne
                 (s, e, None) for s, e in sentence_bounds(text.text))
         else:
             units = segments.get(doc_id)
-        doc_codings = codings.get(doc_id)
-        _co_mentions(ctx, doc, mentions, units, doc_codings, text, out)
+        typer = _Typer(codings.get(doc_id), opts.code is not None)
+        _co_mentions(ctx, doc, mentions, units, typer, text, out)
         if opts.speakers and doc_id in turns:
-            _speaker_ties(ctx, doc, mentions, turns[doc_id], sentences.get(doc_id),
-                          doc_codings, text, out)
+            _speaker_ties(ctx, doc, mentions, turns[doc_id], sentences.get(doc_id), typer,
+                          text, out)
     _relations(ctx, out, set(ctx.nodes))
     _count_turns(ctx, turns)
     return _finish(ctx, out, code_ids)
@@ -647,14 +728,15 @@ def _finish(ctx: _Context, out: _Collector, code_ids: dict[int, str]) -> Network
     opts = ctx.options
     sectors = set(opts.sectors)
     ties = []
-    for tie in out.ties.values():
-        if tie.weight < opts.min_weight:
+    signs = {t: opts.sign_of(t) for t in {key[2] for key in out.ties}}
+    for (a, b, tie_type), passages in out.ties.items():
+        if len(passages) < opts.min_weight:
             continue
-        if sectors and not ({ctx.nodes[tie.a].sector, ctx.nodes[tie.b].sector} & sectors):
+        if sectors and not ({ctx.nodes[a].sector, ctx.nodes[b].sector} & sectors):
             continue
-        ties.append(tie)
-    ties.sort(key=lambda t: (-t.weight, t.type, ctx.nodes[t.a].label.casefold(),
-                             ctx.nodes[t.b].label.casefold()))
+        ties.append(Tie(a, b, tie_type, signs[tie_type], passages))
+    # Strongest first; ties of equal weight in the order they first occur in the documents.
+    ties.sort(key=lambda t: -len(t.passages))
     linked = {k for t in ties for k in (t.a, t.b)}
     if opts.isolates:
         nodes = {k: n for k, n in ctx.nodes.items()

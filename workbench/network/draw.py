@@ -32,17 +32,14 @@ LAYOUT_SEED = 7
 def stress_layout(graph: nx.Graph, iterations: int = 300) -> dict[str, np.ndarray]:
     """Stress majorization (SMACOF) on shortest-path distances, started from classical MDS.
 
-    Deterministic, and for a few hundred nodes fast: every round is a handful of n x n matrix
-    operations. Graph distances become drawing distances as far as possible, which spreads
-    hubs and their neighbours more evenly than a spring layout.
+    Deterministic, and for a few hundred nodes quick: the distances come from numpy's
+    Floyd-Warshall and every round is a few n x n array operations. Graph distances become
+    drawing distances as far as possible, which spreads hubs and their neighbours more evenly
+    than a spring layout.
     """
     nodes = sorted(graph.nodes)
     n = len(nodes)
-    index = {k: i for i, k in enumerate(nodes)}
-    dist = np.zeros((n, n))
-    for source, lengths in nx.all_pairs_shortest_path_length(graph):
-        for target, length in lengths.items():
-            dist[index[source], index[target]] = length
+    dist = np.asarray(nx.floyd_warshall_numpy(graph, nodelist=nodes, weight=None))
     # Classical MDS: the two leading eigenvectors of the double-centred squared distances.
     centring = np.eye(n) - 1.0 / n
     inner = -0.5 * centring @ (dist ** 2) @ centring
@@ -50,23 +47,26 @@ def stress_layout(graph: nx.Graph, iterations: int = 300) -> dict[str, np.ndarra
     top = np.argsort(values)[::-1][:2]
     x = vectors[:, top] * np.sqrt(np.maximum(values[top], 1e-9))
     x += np.random.default_rng(LAYOUT_SEED).normal(scale=1e-3, size=x.shape)
-    with np.errstate(divide="ignore"):
-        weights = np.where(dist > 0, dist ** -2.0, 0.0)
+    off = dist > 0
+    weights = np.zeros_like(dist)
+    weights[off] = dist[off] ** -2.0
+    weighted_dist = weights * dist
     v = -weights
     np.fill_diagonal(v, weights.sum(axis=1))
     v_pinv = np.linalg.pinv(v)
     for _ in range(iterations):
-        diff = x[:, None, :] - x[None, :, :]
-        span = np.sqrt((diff ** 2).sum(axis=2))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            b = np.where(span > 1e-12, -weights * dist / span, 0.0)
+        squares = (x ** 2).sum(axis=1)
+        span = np.sqrt(np.maximum(squares[:, None] + squares[None, :] - 2 * x @ x.T, 0.0))
+        b = np.zeros_like(span)
+        close = span > 1e-12
+        b[close] = -weighted_dist[close] / span[close]
         np.fill_diagonal(b, 0.0)
         np.fill_diagonal(b, -b.sum(axis=1))
         moved = v_pinv @ (b @ x)
-        if np.abs(moved - x).max() < 1e-5:
-            x = moved
-            break
+        done = np.abs(moved - x).max() < 1e-5
         x = moved
+        if done:
+            break
     return {k: x[i] for i, k in enumerate(nodes)}
 
 
@@ -77,8 +77,9 @@ def _component_layout(graph: nx.Graph) -> dict[str, np.ndarray]:
         return {nodes[0]: np.zeros(2)}
     if len(nodes) == 2:
         return {nodes[0]: np.array([-0.5, 0.0]), nodes[1]: np.array([0.5, 0.0])}
-    if len(nodes) <= 400:
-        pos = stress_layout(graph)
+    if len(nodes) <= 700:
+        # Fewer rounds for big components: each round costs n x n, and the MDS start is good.
+        pos = stress_layout(graph, iterations=300 if len(nodes) <= 120 else 80)
     else:
         pos = nx.spring_layout(graph, seed=LAYOUT_SEED, k=2.2 / math.sqrt(len(nodes)),
                                iterations=100, weight=None)
