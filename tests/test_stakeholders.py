@@ -131,3 +131,14 @@ def test_core_stakeholders_and_search_do_not_load_spacy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
+
+
+def test_cli_accepts_a_gazetteer_alias_the_text_never_used(project, add_doc):
+    add_doc(project, make_paragraphs(["Danske Regioner har sendt et udspil."]), "doc")
+    run(project)
+    runner = CliRunner()
+    result = runner.invoke(main, ["stakeholders", "confirm", str(project.path), "DR"])
+    assert result.exit_code == 0, result.output
+    assert "Confirmed: Danske Regioner" in result.output
+    result = runner.invoke(main, ["stakeholders", "confirm", str(project.path), "Ingen Sådan"])
+    assert result.exit_code == 1 and "No stakeholder 'Ingen Sådan'" in result.output

@@ -14,7 +14,7 @@ from workbench.cli.common import DefaultGroup, json_option, open_project, print_
 from workbench.core import search as search_core
 from workbench.core import stakeholders as sh
 from workbench.core.models import SECTORS
-from workbench.errors import InvalidInput
+from workbench.errors import InvalidInput, NotFoundError
 
 project_arg = click.argument("project", type=click.Path(exists=True, dir_okay=False))
 REPO_CODEBOOK = Path(__file__).resolve().parents[2] / "codebooks" / "default.yaml"
@@ -123,6 +123,20 @@ def tag_text(project_path: str | None, codebook_path: str | None, model: str | N
 
 
 # -------------------------------------------------------------------------- stakeholders
+def _key(proj, key: str) -> str | int:
+    """A stakeholder the user named: as the project knows it, else via a gazetteer alias
+    ("DR" -> Danske Regioner) so that short forms work before the text has used them."""
+    try:
+        return sh.get_stakeholder(proj, key).id
+    except NotFoundError:
+        from workbench.nlp.gazetteer import default_gazetteer
+
+        entry = default_gazetteer().get(key)
+        if entry is None:
+            raise
+        return sh.get_stakeholder(proj, entry.name).id
+
+
 class _StakeholderGroup(DefaultGroup):
     default_command = "list"
 
@@ -166,7 +180,7 @@ def stakeholders_list(project: str, sector: str | None, status: str | None, show
 def stakeholders_show(project: str, name: str, limit: int, as_json: bool) -> None:
     """One stakeholder with its aliases and where it is mentioned."""
     with open_project(project) as proj:
-        target = sh.get_stakeholder(proj, name)
+        target = sh.get_stakeholder(proj, _key(proj, name))
         mentions = sh.mentions_of(proj, target.id, limit=limit)
     if as_json:
         print_json({"stakeholder": target.__dict__ | {"aliases": list(target.aliases)},
@@ -185,7 +199,7 @@ def stakeholders_show(project: str, name: str, limit: int, as_json: bool) -> Non
 def stakeholders_confirm(project: str, names: tuple[str, ...]) -> None:
     """Confirm stakeholders (by name, alias or id)."""
     with open_project(project) as proj:
-        done = sh.confirm(proj, names)
+        done = sh.confirm(proj, [_key(proj, n) for n in names])
     click.echo("Confirmed: " + ", ".join(s.name for s in done))
 
 
@@ -195,7 +209,7 @@ def stakeholders_confirm(project: str, names: tuple[str, ...]) -> None:
 def stakeholders_reject(project: str, names: tuple[str, ...]) -> None:
     """Reject stakeholders: not stakeholders; tagging stores no mentions of them."""
     with open_project(project) as proj:
-        done = sh.reject(proj, names)
+        done = sh.reject(proj, [_key(proj, n) for n in names])
     click.echo("Rejected: " + ", ".join(s.name for s in done)
                + ". Their mentions go at the next 'workbench tag --force'.")
 
@@ -221,7 +235,7 @@ def stakeholders_add(project: str, name: str, sector: str, kind: str,
 def stakeholders_rename(project: str, old: str, new: str) -> None:
     """Rename a stakeholder (the old name stays as an alias)."""
     with open_project(project) as proj:
-        renamed = sh.rename(proj, old, new)
+        renamed = sh.rename(proj, _key(proj, old), new)
     click.echo(f"Renamed to {renamed.name}; aliases: {', '.join(renamed.aliases)}.")
 
 
@@ -232,7 +246,7 @@ def stakeholders_rename(project: str, old: str, new: str) -> None:
 def stakeholders_merge(project: str, sources: tuple[str, ...], target: str) -> None:
     """Merge stakeholders into one (mentions move, names become aliases)."""
     with open_project(project) as proj:
-        merged = sh.merge(proj, sources, target)
+        merged = sh.merge(proj, [_key(proj, k) for k in sources], _key(proj, target))
     click.echo(f"Merged into {merged.name}; aliases: {', '.join(merged.aliases)}.")
 
 
