@@ -308,8 +308,17 @@ async def test_tagging_runs_in_a_worker_and_fills_the_queue(imported) -> None:
         assert "Tagging finished" in shown(app.screen.query_one("#import-title"))
         app.open_document(doc_id)
         await pilot.pause()
-        queue = app.screen.query_one("#suggestion-queue")
+        coding = app.screen
+        queue = coding.query_one("#suggestion-queue")
         assert queue.border_title == f"Suggestions · {len(found)}"
+        queue.focus()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert coding.view.cursor == coding._queue[queue.highlighted].start
+        await pilot.press("minus")
+        await pilot.pause()
+        assert len(rows(path, "SELECT id FROM suggestions WHERE status = 'rejected'")) == 1
+        assert queue.border_title == f"Suggestions · {len(found) - 1}"
 
 
 async def test_errors_are_notifications_with_the_core_message(imported) -> None:

@@ -21,7 +21,6 @@ from textual.widgets.option_list import Option
 
 from workbench.core import codebook, codings, memos, spans, suggestions
 from workbench.core.documents import get_document
-from workbench.errors import InvalidInput
 from workbench.tui import data
 from workbench.tui.dialogs.picker import FuzzyPicker, NewName, PickItem
 from workbench.tui.dialogs.prompt import TextDialog
@@ -260,11 +259,8 @@ class CodingScreen(WorkbenchScreen):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "suggestion-queue" and event.option_list.has_focus:
             if 0 <= event.option_index < len(self._queue):
-                sugg = self._queue[event.option_index]
-                self.view.cursor = sugg.start
-                self.view.anchor = None
-                self.view._changed(scroll="center", moved=False)
-                self._update_status()
+                # Walking the queue shows each suggestion in the transcript.
+                self.view.move_to(self._queue[event.option_index].start, scroll="center")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -548,10 +544,3 @@ class CodingScreen(WorkbenchScreen):
 
         self.app.push_screen(FuzzyPicker("Open a document", items, initial=self.document_id),
                              chosen)
-
-    def current_span_text(self) -> str:
-        """The selected text (for tests and the status line)."""
-        if not self.view.selection:
-            raise InvalidInput("Nothing is selected.")
-        s, e = self.view.selection
-        return self.text[s:e]
