@@ -139,17 +139,33 @@ class FeatureSpace:
             indicator_codes: the codes (guids) whose indicator hits become columns.
             stop: stop words (default: the NLP layer's, see :func:`stop_words`).
         """
+        return cls.fit_transform(lemma_texts, char_ngrams=char_ngrams,
+                                 indicator_codes=indicator_codes, stop=stop)[0]
+
+    @classmethod
+    def fit_transform(cls, lemma_texts: Sequence[str], *, char_ngrams: bool = False,
+                      indicator_codes: Sequence[str] = (),
+                      indicator_hits: Mapping[str, np.ndarray] | None = None,
+                      stop: frozenset[str] | None = None):
+        """Fit a space (see :meth:`fit`) and return it with the passages' features, reading
+        the passages once."""
+        from scipy import sparse
+
         stop = stop_words() if stop is None else stop
         space = cls(stop, None, indicator_codes=indicator_codes)
         min_df = MIN_DF if len(lemma_texts) >= 4 * MIN_DF else 1  # tiny projects keep all
         space.word = cls._word_vectorizer(space.terms)
         space.word.min_df = min_df
-        space.word.fit(lemma_texts)
+        blocks = [space.word.fit_transform(lemma_texts)]
         if char_ngrams:
             space.char = cls._char_vectorizer()
             space.char.min_df = min_df
-            space.char.fit(space._char_input(lemma_texts))
-        return space
+            blocks.append(space.char.fit_transform(space._char_input(lemma_texts)))
+        if space.indicator_codes:
+            blocks.append(space._indicator_columns(len(lemma_texts), indicator_hits))
+        X = blocks[0].tocsr() if len(blocks) == 1 else \
+            sparse.hstack(blocks, format="csr", dtype=np.float32)
+        return space, X
 
     # --------------------------------------------------------------------- using
     @property
@@ -184,15 +200,20 @@ class FeatureSpace:
         if self.char is not None:
             blocks.append(self.char.transform(self._char_input(lemma_texts)))
         if self.indicator_codes:
-            hits = indicator_hits or {}
-            columns = np.zeros((len(lemma_texts), len(self.indicator_codes)), dtype=np.float32)
-            for j, guid in enumerate(self.indicator_codes):
-                if guid in hits:
-                    columns[:, j] = hits[guid]
-            blocks.append(sparse.csr_matrix(columns))
+            blocks.append(self._indicator_columns(len(lemma_texts), indicator_hits))
         if len(blocks) == 1:
             return blocks[0].tocsr()
         return sparse.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _indicator_columns(self, n: int, indicator_hits: Mapping[str, np.ndarray] | None):
+        from scipy import sparse
+
+        hits = indicator_hits or {}
+        columns = np.zeros((n, len(self.indicator_codes)), dtype=np.float32)
+        for j, guid in enumerate(self.indicator_codes):
+            if guid in hits:
+                columns[:, j] = hits[guid]
+        return sparse.csr_matrix(columns)
 
     # --------------------------------------------------------------------- storing
     def to_arrays(self) -> dict[str, np.ndarray]:
