@@ -42,9 +42,9 @@ class MemosScreen(WorkbenchScreen):
         yield from self.compose_header()
         with Horizontal(id="memo-filters"):
             yield Select([("all cycles", ALL), ("no cycle", NO_CYCLE)], value=ALL,
-                         allow_blank=False, id="memo-cycle-filter")
+                         allow_blank=False, id="memo-cycle-filter", compact=True)
             yield Select([("all kinds", ALL)] + [(k.replace("_", " "), k) for k in MEMO_KINDS],
-                         value=ALL, allow_blank=False, id="memo-kind-filter")
+                         value=ALL, allow_blank=False, id="memo-kind-filter", compact=True)
         with Horizontal(id="memos-body"):
             yield table("memo-table", "#", "Kind", "Cycle", "About", "Title", "Author",
                         "Updated")

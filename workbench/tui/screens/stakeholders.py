@@ -47,9 +47,10 @@ class StakeholdersScreen(WorkbenchScreen):
         yield from self.compose_header()
         with Horizontal(id="stakeholder-filters"):
             yield Select([("all sectors", ALL)] + [(s.replace("_", " "), s) for s in SECTORS],
-                         value=ALL, allow_blank=False, id="stakeholder-sector-filter")
+                         value=ALL, allow_blank=False, id="stakeholder-sector-filter", compact=True)
             yield Select([("any status", ALL)] + [(s, s) for s in stakeholders.STATUSES],
-                         value=ALL, allow_blank=False, id="stakeholder-status-filter")
+                         value=ALL, allow_blank=False, id="stakeholder-status-filter",
+                         compact=True)
         with Horizontal(id="stakeholders-body"):
             yield table("stakeholder-table", "Sector", "Stakeholder", "Kind", "Status",
                         "Mentions", "Docs")
