@@ -46,6 +46,11 @@ TYPE_STYLE = {"trust": "bold green", "tillid": "bold green", "collaboration": "b
               CO_MENTION: "dim", SPEAKS_ABOUT: "dim italic"}
 
 
+def _clip(text: str, width: int) -> str:
+    """Shorten a cell so the number columns stay in view."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 class NetworkBuilt(Message):
     """A worker finished building the network (``error`` is a sentence when it failed)."""
 
@@ -107,8 +112,8 @@ class NetworkScreen(WorkbenchScreen):
             yield Input(placeholder="find stakeholder (/)", id="network-find")
         yield Static("Building the network …", id="network-summary")
         with Horizontal(id="network-body"):
-            yield titled(table("network-nodes", "Stakeholder", "Sector", "Mentions", "Ties",
-                               "Passages"), "Stakeholders")
+            yield titled(table("network-nodes", "Stakeholder", "Passages", "Ties",
+                               "Mentions", "Sector"), "Stakeholders")
             with Vertical(id="network-right"):
                 yield titled(table("network-ties", "Stakeholder", "Tie", "Passages",
                                    "Sign"), "Ties")
@@ -226,11 +231,11 @@ class NetworkScreen(WorkbenchScreen):
             label = node.label if node.kind != "participant" else \
                 f"{node.label} ({node.role})" if node.role else node.label
             nodes_table.add_row(*cells(
-                Text(label, style="bold" if node.kind == "participant" else ""),
-                (node.sector or "?").replace("_", " "),
-                Text(str(node.mentions), justify="right"),
+                Text(_clip(label, 34), style="bold" if node.kind == "participant" else ""),
+                Text(str(passages_of.get(node.key, 0)), justify="right"),
                 Text(str(ties_of.get(node.key, 0)), justify="right"),
-                Text(str(passages_of.get(node.key, 0)), justify="right")), key=node.key)
+                Text(str(node.mentions), justify="right"),
+                _clip((node.sector or "?").replace("_", " "), 14)), key=node.key)
         if keep in self.node_keys:
             nodes_table.move_cursor(row=self.node_keys.index(keep))
         self._show_ties()
@@ -259,7 +264,8 @@ class NetworkScreen(WorkbenchScreen):
             else:
                 other = f"{network.nodes[tie.a].label} — {network.nodes[tie.b].label}"
             sign = {1: "+", -1: "−"}.get(tie.sign, "")
-            ties_table.add_row(*cells(other, Text(tie.type, style=TYPE_STYLE.get(tie.type, "")),
+            kind = Text(tie.type, style=TYPE_STYLE.get(tie.type, ""))
+            ties_table.add_row(*cells(_clip(other, 60), kind,
                                       Text(str(tie.weight), justify="right"), sign))
         title = "All ties" if not self.ego else (
             f"Ties of {network.nodes[focus].label}" if focus else "Ties")
