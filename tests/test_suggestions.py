@@ -265,6 +265,9 @@ def test_model_and_indicator_suggestions_are_merged_and_labelled_by_origin(coded
     model_row = next(r for r in run.rows if r["origin"] == "model" and r["code"] == "trust")
     assert model_row["agrees"] == [indicator_id]
     assert sg.suggest(coded, origin="indicator").rows[0]["id"] == indicator_id
+    only_model = sg.suggest(coded, origin="model", code="trust").rows
+    assert {r["origin"] for r in only_model} == {"model"}
+    assert [r["agrees"] for r in only_model if r["text"] == HELD_BACK[0]] == [[indicator_id]]
 
 
 def test_indicator_hits_become_features_of_a_tagged_project(coded):

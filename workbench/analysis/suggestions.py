@@ -487,12 +487,17 @@ def _score_and_evidence(training: Training, predictions: Predictions, i: int
 
 # ------------------------------------------------------------------------------ listing
 def merged_suggestions(project: Project, *, code: str | int | None = None,
-                       origin: str | None = None) -> list[dict[str, Any]]:
+                       origin: str | None = None, with_text: bool = True
+                       ) -> list[dict[str, Any]]:
     """Open suggestions of both origins, each labelled by origin, with ``agrees``: the ids of
-    open suggestions of the other origin for the same code on overlapping text."""
-    rows = suggestions_core.list_suggestions(project, status="open", code=code)
-    if origin:
-        rows = [r for r in rows if r["origin"] == origin]
+    open suggestions of the other origin for the same code on overlapping text.
+
+    Args:
+        code: only this code's suggestions; origin: only "model" or "indicator" ones.
+        with_text: include each passage's ``text`` (see :func:`add_text` to add it later).
+    """
+    rows = suggestions_core.list_suggestions(project, status="open", code=code,
+                                             with_text=False)
     by_key: dict[tuple[int, int], list[dict]] = {}
     for row in rows:
         by_key.setdefault((row["document_id"], row["code_id"]), []).append(row)
@@ -501,7 +506,33 @@ def merged_suggestions(project: Project, *, code: str | int | None = None,
             row["agrees"] = [o["id"] for o in group if o["origin"] != row["origin"]
                              and o["start"] < row["end"] and row["start"] < o["end"]]
             row["evidence_words"] = suggestions_core.evidence_words(row["evidence"])
+    if origin:
+        rows = [r for r in rows if r["origin"] == origin]
+    if with_text:
+        add_text(project, rows)
     return rows
+
+
+def _finish(project: Project, training: Training, rows: list[dict[str, Any]]) -> None:
+    """Add the passage text, and each model suggestion's code threshold."""
+    add_text(project, rows)
+    thresholds = {c.code_id: c.threshold for c in training.model.trained()}
+    for row in rows:
+        row["threshold"] = thresholds.get(row["code_id"]) if row["origin"] == "model" else None
+
+
+def add_text(project: Project, rows: list[dict[str, Any]]) -> None:
+    """Set ``text``, the suggested passage, on suggestion rows (by their ``id``)."""
+    ids = [r["id"] for r in rows]
+    texts: dict[int, str] = {}
+    for at in range(0, len(ids), 900):
+        chunk = ids[at:at + 900]
+        texts.update(project.conn.execute(
+            f'SELECT s.id, SUBSTR(d.text, s.start + 1, s."end" - s.start) FROM suggestions s '
+            f"JOIN documents d ON d.id = s.document_id "
+            f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+    for row in rows:
+        row["text"] = texts.get(row["id"], "")
 
 
 @dataclass
@@ -546,9 +577,11 @@ def suggest(project: Project, *, code: str | int | None = None, force: bool = Fa
             "SELECT COUNT(*) FROM suggestions WHERE origin = 'model' AND status = 'open'"
         ).fetchone()[0]}
         rows = merged_suggestions(project, code=wanted_code.id if wanted_code else None,
-                                  origin=origin)
+                                  origin=origin, with_text=False)
         rows.sort(key=lambda r: (-r["score"], r["document"], r["start"]))
-        return SuggestRun(training, stored, rows[:top] if top is not None else rows, order)
+        rows = rows[:top] if top is not None else rows
+        _finish(project, training, rows)
+        return SuggestRun(training, stored, rows, order)
     predictions = predict(training)
     extra: list[int] = []
     if order == "uncertainty" and len(predictions):
@@ -563,7 +596,8 @@ def suggest(project: Project, *, code: str | int | None = None, force: bool = Fa
     stored = refresh_suggestions(project, training, predictions, extra=extra)
     project.set_setting(STATE_SETTING, state)
     rows = merged_suggestions(project, code=wanted_code.id if wanted_code else None,
-                              origin=origin if order == "confidence" else "model")
+                              origin=origin if order == "confidence" else "model",
+                              with_text=False)
     if order == "uncertainty":
         ranked = []
         doc_ids = training.passages.doc_ids
@@ -578,7 +612,9 @@ def suggest(project: Project, *, code: str | int | None = None, force: bool = Fa
         rows = ranked
     else:
         rows.sort(key=lambda r: (-r["score"], r["document"], r["start"]))
-    return SuggestRun(training, stored, rows[:top] if top is not None else rows, order)
+    rows = rows[:top] if top is not None else rows
+    _finish(project, training, rows)
+    return SuggestRun(training, stored, rows, order)
 
 
 # ---------------------------------------------------------------------------- evaluating

@@ -91,12 +91,15 @@ def suggest(project: str, code: str | None, force: bool, top: int, order: str, o
                f"({run.stored['added']} new, {run.stored['removed']} withdrawn).")
     click.echo("")
     rows = [{"id": r["id"], "origin": r["origin"], "code": r["code"],
-             "score": f"{r['score']:.2f}", "document": r["document"],
-             "agrees": ",".join(str(a) for a in r["agrees"]),
+             "score": f"{r['score']:.2f}",
+             "threshold": "" if r.get("threshold") is None else f"{r['threshold']:.2f}",
+             "document": r["document"], "agrees": ",".join(str(a) for a in r["agrees"]),
              "evidence": ", ".join(r["evidence_words"][:3]),
              "passage": _trim(r.get("text", ""), 60)} for r in run.rows]
-    print_table(rows, ["id", "origin", "code", "score", "document", "agrees", "evidence",
-                       "passage"], empty="(no open suggestions)")
+    columns = ["id", "origin", "code", "score", "document", "agrees", "evidence", "passage"]
+    if order == "uncertainty":
+        columns.insert(4, "threshold")
+    print_table(rows, columns, empty="(no open suggestions)")
 
 
 # ------------------------------------------------------------------------- suggest-eval
