@@ -270,8 +270,17 @@ def draw_network(network: Network, path: str | Path | None = None, *,
 
     from workbench.network.exports import relation_kinds
 
+    if not show_untyped:
+        # Only the typed ties, and only the stakeholders they connect, laid out by them.
+        typed = [t for t in network.ties if t.type not in (CO_MENTION, SPEAKS_ABOUT)]
+        linked = {k for t in typed for k in (t.a, t.b)}
+        network = Network(nodes={k: n for k, n in network.nodes.items() if k in linked},
+                          ties=typed, options=network.options,
+                          tie_types=[t for t in network.tie_types
+                                     if t not in (CO_MENTION, SPEAKS_ABOUT)],
+                          notes=network.notes)
     shown = top_nodes(network, max_nodes)
-    ties = [t for t in shown.ties if show_untyped or t.type not in (CO_MENTION, SPEAKS_ABOUT)]
+    ties = shown.ties
     styles = tie_styles(shown.tie_types, relation_kinds(shown))
     n = max(1, len(shown.nodes))
     width = min(26.0, max(11.0, 5.0 + 1.9 * math.sqrt(n) * 1.6))
