@@ -367,3 +367,23 @@ def test_model_weights_are_stored_without_pickle(coded):
     data = coded.conn.execute("SELECT data FROM models WHERE data IS NOT NULL").fetchone()[0]
     with np.load(io.BytesIO(data), allow_pickle=False) as archive:
         assert "word_vocab" in archive.files and archive["word_vocab"].dtype.kind == "U"
+
+
+def test_an_uncoded_project_says_what_each_code_needs(project, add_doc):
+    codebook.load_codebook(project, codebook.read_yaml(CODEBOOKS / "default.yaml"))
+    add_doc(project, make_paragraphs(NEUTRAL), "ukodet")
+    result = CliRunner().invoke(main, ["suggest", str(project.path)])
+    assert result.exit_code == 0, result.output
+    assert "No model yet" in result.output
+    assert result.output.count("cannot learn yet") == 4
+    assert not list_models(project)
+
+
+def test_passages_without_words_get_one_clear_sentence(project, add_doc):
+    codebook.load_codebook(project, codebook.read_yaml(CODEBOOKS / "default.yaml"))
+    numbers = [f"{n} {n + 1} {n + 2}" for n in range(0, 60, 3)]
+    doc_id = add_doc(project, make_paragraphs(numbers), "tal")
+    _code_paragraphs(project, doc_id, ["risk" if i % 2 else None for i in range(len(numbers))])
+    result = CliRunner().invoke(main, ["suggest", str(project.path)])
+    assert result.exit_code == 1
+    assert "no words to learn from" in result.stderr

@@ -29,6 +29,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from workbench.errors import InvalidInput
+
 CHAR_NGRAMS = (4, 5)
 MIN_DF = 2  # a feature must occur in two passages; one-off words only add noise
 
@@ -156,7 +158,12 @@ class FeatureSpace:
         min_df = MIN_DF if len(lemma_texts) >= 4 * MIN_DF else 1  # tiny projects keep all
         space.word = cls._word_vectorizer(space.terms)
         space.word.min_df = min_df
-        blocks = [space.word.fit_transform(lemma_texts)]
+        try:
+            blocks = [space.word.fit_transform(lemma_texts)]
+        except ValueError as exc:  # scikit-learn's "empty vocabulary"
+            raise InvalidInput("The passages hold no words to learn from (only numbers, "
+                               "stop words or words that occur once); import or code "
+                               "documents with running text.") from exc
         if char_ngrams:
             space.char = cls._char_vectorizer()
             space.char.min_df = min_df

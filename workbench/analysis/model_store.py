@@ -85,7 +85,7 @@ class Model:
     passages_fingerprint: str
     training_fingerprint: str
     settings: dict[str, Any]
-    space: FeatureSpace
+    space: FeatureSpace | None  # None while no code can be learnt (nothing is saved then)
     codes: dict[str, CodeModel]
     id: int | None = None
     guid: str | None = None
@@ -102,7 +102,8 @@ class Model:
                 "unit": self.unit, "codebook_version": self.codebook_version,
                 "passages_fingerprint": self.passages_fingerprint,
                 "training_fingerprint": self.training_fingerprint,
-                "settings": self.settings, "features": self.space.n_features,
+                "settings": self.settings,
+                "features": self.space.n_features if self.space is not None else 0,
                 "codes": [c.info() for c in self.codes.values()]}
 
 

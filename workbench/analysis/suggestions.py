@@ -283,14 +283,32 @@ def training_steps(project: Project, *, force: bool = False, unit: str | None = 
         yield TrainEvent("done", 0, 0)
         return
 
+    if not any(not any(needed(examples[code.id]).values()) for code in codes):
+        # Nothing can be learnt yet: say what each code needs, without building features.
+        model = Model(settings["suggestion_unit"], version, passages.fingerprint, fingerprint,
+                      settings, None, {})
+        yield TrainEvent("start", 0, len(codes))
+        for i, code in enumerate(codes, 1):
+            ex = examples[code.id]
+            model.codes[code.guid] = CodeModel(code.guid, code.id, code.name,
+                                               len(ex.positive), len(ex.negative),
+                                               ex.fingerprint, "too_few", needed=needed(ex))
+            yield TrainEvent("code", i, len(codes), code.name, "too_few")
+        training = Training(model, passages, examples, too_few=[c.name for c in codes],
+                            seconds=round(time.perf_counter() - started, 3))
+        if result is not None:
+            result.append(training)
+        yield TrainEvent("done", len(codes), len(codes))
+        return
+
     # The old weights can be reused only in the same feature space with the same settings.
     reusable = (latest is not None and not force
-                  and latest.passages_fingerprint == passages.fingerprint
-                  and latest.settings.get("suggestion_char_ngrams")
-                  == settings["suggestion_char_ngrams"]
-                  and latest.settings.get("suggestion_c") == settings["suggestion_c"]
-                  and latest.settings.get("suggestion_threshold")
-                  == settings["suggestion_threshold"])
+                and latest.passages_fingerprint == passages.fingerprint
+                and latest.settings.get("suggestion_char_ngrams")
+                == settings["suggestion_char_ngrams"]
+                and latest.settings.get("suggestion_c") == settings["suggestion_c"]
+                and latest.settings.get("suggestion_threshold")
+                == settings["suggestion_threshold"])
     if reusable:
         space = latest.space
         X = space.transform(passages.lemmas, passages.indicator_hits)

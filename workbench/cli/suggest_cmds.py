@@ -77,10 +77,13 @@ def suggest(project: str, code: str | None, force: bool, top: int, order: str, o
         print_json(run.as_json())
         return
     model = run.training.model
-    what = ("retrained " + ", ".join(run.training.retrained)) if run.training.retrained \
-        else "no code needed retraining"
-    click.echo(f"Model {model.id} ({model.unit} units, codebook {model.codebook_version}): "
-               f"{what}.")
+    if model.id is None:
+        click.echo(f"No model yet ({model.unit} units): no code has enough examples.")
+    else:
+        what = ("retrained " + ", ".join(run.training.retrained)) if run.training.retrained \
+            else "no code needed retraining"
+        click.echo(f"Model {model.id} ({model.unit} units, codebook "
+                   f"{model.codebook_version}): {what}.")
     for info in model.codes.values():
         if info.status == "trained":
             click.echo(f"  {info.name}: {_quality(info.metrics)}; {info.positives} coded, "
