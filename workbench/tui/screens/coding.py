@@ -16,8 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Static
 
 from workbench.core import codebook, codings, memos, spans, suggestions
 from workbench.core.documents import get_document
@@ -80,7 +79,8 @@ class CodingScreen(WorkbenchScreen):
                 yield titled(CodeTree(id="code-tree"), "Codes · hotkey · here·all")
                 yield titled(MarkList(id="codings-here", empty="nothing coded here"),
                              "Codings here")
-                yield titled(OptionList(id="suggestion-queue"), "Suggestions")
+                yield titled(MarkList(id="suggestion-queue", empty="no open suggestions"),
+                             "Suggestions")
         yield from self.compose_footer()
 
     @property
@@ -196,10 +196,10 @@ class CodingScreen(WorkbenchScreen):
             (m.id, m.memo, codes.get(m.code_id, {}).get("name"),
              codes.get(m.code_id, {}).get("colour")) for m in self._here))
         self._queue = sorted(view.suggestions.items, key=lambda s: s.start)
-        queue = self.query_one("#suggestion-queue", OptionList)
-        if len(queue.options) != len(self._queue) or getattr(queue, "_wb_doc", None) != (
-                self.document_id, tuple(s.id for s in self._queue)):
-            q_options = []
+        queue = self.query_one("#suggestion-queue", MarkList)
+        signature = (self.document_id, tuple((s.id, s.code_id) for s in self._queue))
+        if signature != queue.signature:
+            q_items = []
             for sugg in self._queue:
                 row = codes.get(sugg.code_id, {"name": "?", "colour": "#888888"})
                 label = Text()
@@ -208,12 +208,8 @@ class CodingScreen(WorkbenchScreen):
                 label.append(f" · {sugg.score:.2f}", style="dim")
                 if sugg.words:
                     label.append(" · " + ", ".join(sugg.words[:4]), style="italic")
-                q_options.append(Option(label))
-            if not q_options:
-                q_options.append(Option(Text("no open suggestions", style="dim"),
-                                        disabled=True))
-            queue.set_options(q_options)
-            queue._wb_doc = (self.document_id, tuple(s.id for s in self._queue))  # type: ignore[attr-defined]
+                q_items.append(label)
+            queue.set_items(q_items, signature=signature)
         title = f"Suggestions · {len(self._queue)}"
         if queue.border_title != title:
             queue.border_title = title
@@ -256,22 +252,18 @@ class CodingScreen(WorkbenchScreen):
             self._flash = ""
         status.update(" · ".join(parts), layout=False)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_list.id == "suggestion-queue" and event.option_list.has_focus:
-            if 0 <= event.option_index < len(self._queue):
-                # Walking the queue shows each suggestion in the transcript.
-                self.view.move_to(self._queue[event.option_index].start, scroll="center")
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option_list.id == "suggestion-queue" and 0 <= event.option_index < len(
-                self._queue):
-            self.view.move_to(self._queue[event.option_index].start, scroll="center")
-            self.view.focus()
+    def on_mark_list_highlighted(self, event: MarkList.Highlighted) -> None:
+        if event.mark_list.id == "suggestion-queue" and 0 <= event.index < len(self._queue):
+            # Walking the queue shows each suggestion in the transcript.
+            self.view.move_to(self._queue[event.index].start, scroll="center")
 
     def on_mark_list_chosen(self, event: MarkList.Chosen) -> None:
         event.stop()
-        if 0 <= event.index < len(self._here):
+        if event.mark_list.id == "suggestion-queue":
+            if 0 <= event.index < len(self._queue):
+                self.view.move_to(self._queue[event.index].start, scroll="center")
+                self.view.focus()
+        elif 0 <= event.index < len(self._here):
             mark = self._here[event.index]
             self.view.select(mark.start, mark.end, scroll="center")
             self.view.focus()
@@ -440,7 +432,7 @@ class CodingScreen(WorkbenchScreen):
 
     # ------------------------------------------------------------------ suggestions
     def _current_suggestion(self) -> SuggestionMark | None:
-        queue = self.query_one("#suggestion-queue", OptionList)
+        queue = self.query_one("#suggestion-queue", MarkList)
         if queue.has_focus and queue.highlighted is not None \
                 and queue.highlighted < len(self._queue):
             return self._queue[queue.highlighted]

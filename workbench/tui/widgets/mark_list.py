@@ -35,8 +35,23 @@ class MarkList(Widget, can_focus=True):
     BINDINGS = [
         Binding("up", "move(-1)", "Previous", show=False),
         Binding("down", "move(1)", "Next", show=False),
+        Binding("pageup", "move(-5)", "Page up", show=False),
+        Binding("pagedown", "move(5)", "Page down", show=False),
         Binding("enter", "choose", "Go to", show=False),
     ]
+
+    class Highlighted(Message):
+        """The highlight moved to another item (by keyboard)."""
+
+        def __init__(self, mark_list: MarkList, index: int) -> None:
+            super().__init__()
+            self.mark_list = mark_list
+            self.index = index
+
+        @property
+        def control(self) -> MarkList:
+            """The list the item is in."""
+            return self.mark_list
 
     class Chosen(Message):
         """Enter (or a click) on an item."""
@@ -57,14 +72,14 @@ class MarkList(Widget, can_focus=True):
         self.items: list[Text] = []
         self.highlighted = 0
         self.empty = empty
-        self._signature: tuple = ()
+        self.signature: tuple | None = None
 
     def set_items(self, items: Sequence[Text], signature: tuple | None = None) -> None:
         """Show new items (nothing is redrawn when ``signature`` is unchanged)."""
         signature = signature if signature is not None else tuple(t.plain for t in items)
-        if signature == self._signature:
+        if signature == self.signature:
             return
-        self._signature = signature
+        self.signature = signature
         self.items = list(items)
         self.highlighted = min(self.highlighted, max(0, len(self.items) - 1))
         self.refresh()
@@ -97,8 +112,11 @@ class MarkList(Widget, can_focus=True):
     def action_move(self, step: int) -> None:
         """Move the highlight."""
         if self.items:
+            before = self.highlighted
             self.highlighted = max(0, min(len(self.items) - 1, self.highlighted + step))
             self.refresh()
+            if self.highlighted != before:
+                self.post_message(self.Highlighted(self, self.highlighted))
 
     def action_choose(self) -> None:
         """Select the highlighted item."""
