@@ -59,8 +59,9 @@ def suggest(project: str, code: str | None, force: bool, top: int, order: str, o
             unit: str | None, as_json: bool) -> None:
     """Learn from your codings and list code suggestions for passages you have not coded.
 
-    Each code gets its own classifier (logistic regression on lemma words and word pairs),
-    retrained when its codings or your accept/reject decisions changed. Its cross-validated
+    Each code gets its own classifier (logistic regression on lemma words and word pairs, and
+    on the codebook's indicator hits once 'workbench tag' has run), retrained when its codings
+    or your accept/reject decisions changed. Its cross-validated
     quality is shown first; a code with too few coded passages is not suggested yet, and the
     note says how many more it needs. Model suggestions are listed with the indicator
     suggestions from 'workbench tag', each labelled by origin; 'agrees' names a suggestion
@@ -73,6 +74,7 @@ def suggest(project: str, code: str | None, force: bool, top: int, order: str, o
         _set_unit(proj, unit)
         run = sg.suggest(proj, code=code, force=force, top=top or None, order=order,
                          origin=None if origin == "all" else origin)
+        tagged = proj.conn.execute("SELECT 1 FROM tagged_documents LIMIT 1").fetchone()
     if as_json:
         print_json(run.as_json())
         return
@@ -84,6 +86,9 @@ def suggest(project: str, code: str | None, force: bool, top: int, order: str, o
             else "no code needed retraining"
         click.echo(f"Model {model.id} ({model.unit} units, codebook "
                    f"{model.codebook_version}): {what}.")
+    if not tagged:
+        click.echo("Tip: run 'workbench tag' on the project first; the codebook's indicators "
+                   "then join what the model learns from your codings.", err=True)
     for info in model.codes.values():
         if info.status == "trained":
             click.echo(f"  {info.name}: {_quality(info.metrics)}; {info.positives} coded, "
