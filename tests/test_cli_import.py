@@ -50,7 +50,7 @@ def test_bad_files_are_named_good_files_imported_exit_code_one(proj, tmp_path):
     assert result.exit_code == 1
     for bad in ("ødelagt.docx", "billede.bin", "tom.txt"):
         assert bad in result.output
-    assert "2 imported, 0 skipped (already in the project), 3 failed." in result.output
+    assert "2 imported, 0 skipped, 3 failed." in result.output
     docs = json.loads(run("documents", proj, "--json").output)
     assert sorted(d["name"] for d in docs) == ["P01_god", "P02_ogsaa_god"]
     shown = run("show", proj, "P02_ogsaa_god").output
@@ -174,3 +174,14 @@ def test_readme_in_a_folder_is_passed_over_but_taken_when_named(proj, tmp_path):
                                       encoding="utf-8")
     assert "1 imported" in run("import", proj, str(folder)).output
     assert "1 imported" in run("import", proj, str(folder / "README.md")).output
+
+
+def test_settings_files_in_a_folder_are_passed_over_with_a_note(proj, tmp_path):
+    folder = tmp_path / "materiale"
+    folder.mkdir()
+    (folder / "P01.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    (folder / "gazetteer.yaml").write_text("- name: Borgerpanelet Vest\n", encoding="utf-8")
+    result = run("import", proj, str(folder))
+    assert result.exit_code == 0
+    assert "gazetteer.yaml: passed over" in result.output
+    assert "1 imported, 1 skipped, 0 failed." in result.output

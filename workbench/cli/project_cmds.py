@@ -86,8 +86,8 @@ def import_(project: str, paths: tuple[str, ...], case: str | None, cycle: int |
                 click.echo(event.message)
         counts = {s: sum(1 for e in events if e.status == s)
                   for s in ("imported", "skipped", "failed")}
-        click.echo(f"{counts['imported']} imported, {counts['skipped']} skipped "
-                   f"(already in the project), {counts['failed']} failed.")
+        click.echo(f"{counts['imported']} imported, {counts['skipped']} skipped, "
+                   f"{counts['failed']} failed.")
     for event in failed:
         click.echo(f"error: {event.message}", err=True)
     if failed:
@@ -219,6 +219,7 @@ def build_demo(path: Path, corpus: Path) -> list[str]:
         docs = documents_core.list_documents(proj)
         messages.append(f"Built {path}: {len(docs)} documents, "
                         f"{sum(d['words'] for d in docs)} words.")
+        _configure_stakeholders(proj, corpus)
         click.echo("Tagging the demo documents (stakeholders, suggestions, personal data)…",
                    err=True)
         from workbench.nlp.tagging import run as tag_all
@@ -227,6 +228,32 @@ def build_demo(path: Path, corpus: Path) -> list[str]:
         messages.append(f"Tagged: {counts.get('mentions', 0)} stakeholder mentions, "
                         f"{counts.get('suggestions', 0)} code suggestions.")
     return messages
+
+
+# What "regionen", "kommunen" and "hospitalet" mean in each of the corpus's two partnerships.
+DEMO_HOMES = {
+    "Ældreforløb Vest": {"region": "Region Midtjylland", "municipality": "Herning Kommune",
+                         "hospital": "Hospitalsenheden Vest"},
+    "Ung Trivsel København": {"region": "Region Hovedstaden",
+                              "municipality": "Frederiksberg Kommune",
+                              "hospital": "Børne- og Ungdomspsykiatrisk Center"},
+}
+
+
+def _configure_stakeholders(proj: Project, corpus: Path) -> None:
+    """Load the corpus's own gazetteer and say what the generic actors mean per case."""
+    from workbench.core import stakeholders
+    from workbench.nlp.gazetteer import load_yaml_file
+
+    gazetteer = corpus / "gazetteer.yaml"
+    if gazetteer.exists():
+        stakeholders.add_gazetteer_entries(
+            proj, [e.as_dict() for e in load_yaml_file(gazetteer)], where=gazetteer.name)
+    known_cases = {c["name"] for c in cases_core.list_cases(proj)}
+    for case, homes in DEMO_HOMES.items():
+        if case in known_cases:
+            for sector, name in homes.items():
+                stakeholders.set_home(proj, sector, name, case=case)
 
 
 @click.command()

@@ -30,6 +30,11 @@ _META_ALIASES = {"file": "file", "filename": "file", "fil": "file", "label": "pa
                  "title": "name", "case": "case", "sag": "case"}
 
 
+# Found in a folder, these are workbench's own settings files (metadata, gazetteer, codebook),
+# not material: they are passed over with a note rather than reported as unreadable.
+SETTINGS_SUFFIXES = (".yaml", ".yml")
+
+
 @dataclass
 class ImportEvent:
     """One step of an import: a file started, imported, skipped or failed."""
@@ -169,8 +174,13 @@ def import_paths(project: Project, paths: Sequence[str | Path], *, case: str | N
     own = [Path(f"{project.path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
     files = collect_files(paths, exclude=own + ([Path(meta_file)] if meta_file else []))
     roots = [Path(p) for p in paths if Path(p).is_dir()]
+    named = {Path(p).resolve() for p in paths if Path(p).is_file()}
     total = len(files)
     for index, path in enumerate(files, 1):
+        if path.suffix.lower() in SETTINGS_SUFFIXES and path.resolve() not in named:
+            yield ImportEvent("skipped", path, f"{path}: passed over (a settings file such as "
+                              "metadata, a gazetteer or a codebook, not material).", index, total)
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:
