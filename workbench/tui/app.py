@@ -1,6 +1,6 @@
 """The workbench app: screens for the project, coding, codebook, memos, review, stakeholders.
 
-Each screen is a mode with its own stack (so a dialog open on one screen stays there); F2-F7
+Each screen is a mode with its own stack (so a dialog open on one screen stays there); F2-F8
 switch between them and the command palette (ctrl+p) lists them too. The app holds the one
 project connection the screens read and write through; workers open their own.
 """
@@ -19,10 +19,12 @@ from textual.screen import Screen
 from workbench.core import history
 from workbench.core.store import Project
 from workbench.errors import WorkbenchError
+from workbench.tui.screens.base import NAV
 from workbench.tui.screens.codebook import CodebookScreen
 from workbench.tui.screens.coding import CodingScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.memos import MemosScreen
+from workbench.tui.screens.network import NetworkScreen
 from workbench.tui.screens.project import ProjectScreen
 from workbench.tui.screens.review import ReviewScreen
 from workbench.tui.screens.stakeholders import StakeholdersScreen
@@ -42,7 +44,8 @@ def stylesheets() -> list[Path]:
     )
 
     classes = [ProjectScreen, CodingScreen, CodebookScreen, MemosScreen, ReviewScreen,
-               StakeholdersScreen, HelpScreen, picker.FuzzyPicker, confirm.ConfirmDialog,
+               StakeholdersScreen, NetworkScreen, HelpScreen, picker.FuzzyPicker,
+               confirm.ConfirmDialog,
                prompt.PromptDialog, import_files.ImportDialog, code_editor.CodeEditor,
                memo_editor.MemoEditor]
     paths = [Path(__file__).parent / "styles" / "app.tcss"]
@@ -53,10 +56,6 @@ def stylesheets() -> list[Path]:
     return paths
 
 
-SCREEN_NAMES = {
-    "project": "Project", "coding": "Coding", "codebook": "Codebook", "memos": "Memos",
-    "review": "Review", "stakeholders": "Stakeholders",
-}
 POLL_SECONDS = 1.5
 
 
@@ -70,6 +69,7 @@ class WorkbenchApp(App[None]):
     SCREENS = {
         "project": ProjectScreen, "coding": CodingScreen, "codebook": CodebookScreen,
         "memos": MemosScreen, "review": ReviewScreen, "stakeholders": StakeholdersScreen,
+        "network": NetworkScreen,
     }
     MODES = {name: name for name in SCREENS}
     DEFAULT_MODE = "project"
@@ -82,6 +82,7 @@ class WorkbenchApp(App[None]):
         Binding("f5", "switch_mode('memos')", "Memos"),
         Binding("f6", "switch_mode('review')", "Review"),
         Binding("f7", "switch_mode('stakeholders')", "Stakeholders"),
+        Binding("f8", "switch_mode('network')", "Network"),
         Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("ctrl+y", "redo", "Redo", show=False),
         Binding("ctrl+r", "reload", "Refresh", show=False),
@@ -261,8 +262,7 @@ class WorkbenchApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for key, (mode, title) in zip(("f2", "f3", "f4", "f5", "f6", "f7"),
-                                      SCREEN_NAMES.items(), strict=True):
+        for key, mode, title in NAV:
             yield SystemCommand(f"{title} screen ({key})", f"Switch to the {title} screen",
                                 lambda mode=mode: self.show_mode(mode))
         yield SystemCommand("Help: keys (f1)", "Every key binding, by screen", self.action_help)

@@ -24,20 +24,24 @@ if TYPE_CHECKING:
 # The screens, their keys and titles, in the order the header shows them.
 NAV = (("f2", "project", "Project"), ("f3", "coding", "Coding"), ("f4", "codebook", "Codebook"),
        ("f5", "memos", "Memos"), ("f6", "review", "Review"),
-       ("f7", "stakeholders", "Stakeholders"))
+       ("f7", "stakeholders", "Stakeholders"), ("f8", "network", "Network"))
+# Shorter names when the full ones do not fit (an 80-column terminal).
+SHORT = {"Codebook": "Codes", "Stakeholders": "Actors"}
 
 
 def header_markup(width: int, current: str, file_name: str, coder: str) -> str:
     """The header line: the screens with their keys (clickable), then file and coder."""
+    full = sum(len(f" {k.upper()} {t} ") for k, _, t in NAV)
+    names = {t: (t if full <= width else SHORT.get(t, t)) for _, _, t in NAV}
     tabs = []
     for key, mode, title in NAV:
-        label = f" {key.upper()} {title} "
+        label = f" {key.upper()} {names[title]} "
         if title == current:
             tabs.append(f"[reverse b]{label}[/]")
         else:
             tabs.append(f"[@click=app.switch_mode('{mode}')]{label}[/]")
     line = "".join(tabs)
-    used = sum(len(f" {k.upper()} {t} ") for k, _, t in NAV)
+    used = sum(len(f" {k.upper()} {names[t]} ") for k, _, t in NAV)
     extra = f" · {file_name} · {coder}"
     if width - used - 2 >= len(extra) + len(" · F1 help"):
         line += f"[dim]{extra} · F1 help[/dim]"
