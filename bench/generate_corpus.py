@@ -11,6 +11,7 @@ Usage: python bench/generate_corpus.py OUT_DIR --files 400 --words 2500 [--seed 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 from pathlib import Path
 
@@ -51,12 +52,13 @@ class Vocabulary:
             forms = sorted(k for k in json.load(handle) if k.isalpha() and k.islower())
         rng.shuffle(forms)
         self.words = DOMAIN_WORDS + forms[:size]
-        self.weights = [1.0 / (rank + 10) for rank in range(len(self.words))]
+        weights = (1.0 / (rank + 10) for rank in range(len(self.words)))
+        self.cum_weights = list(itertools.accumulate(weights))
         self.rng = rng
 
     def content(self, n: int) -> list[str]:
         """``n`` content words."""
-        return self.rng.choices(self.words, self.weights, k=n)
+        return self.rng.choices(self.words, cum_weights=self.cum_weights, k=n)
 
 
 def sentence(rng: random.Random, vocab: Vocabulary) -> str:

@@ -121,3 +121,21 @@ def test_blocks_hide_speaker_labels_but_keep_other_text() -> None:
         line = layout.lines[row]
         assert line.start <= offset <= line.end
         assert layout.offset_at(row, offset - line.start) == offset
+
+
+def test_open_suggestions_already_coded_with_their_code_are_not_listed(project, add_doc):
+    from tests.conftest import make_transcript
+    from workbench.core import codebook, codings
+    from workbench.core.store import now
+    from workbench.core.suggestions import list_suggestions
+
+    codebook.add_code(project, "trust")
+    doc = add_doc(project, make_transcript([("R", "Vi har tillid til kommunen nu.")]), "d")
+    code_id = codebook.get_code(project, "trust").id
+    project.insert("suggestions", {"document_id": doc, "start": 0, "end": 30,
+                                   "code_id": code_id, "origin": "indicator",
+                                   "evidence": '["tillid"]', "created_at": now()})
+    assert len(list_suggestions(project)) == 1
+    codings.add_coding(project, doc, 7, 13, "trust")
+    assert list_suggestions(project) == []
+    assert len(list_suggestions(project, include_coded=True)) == 1

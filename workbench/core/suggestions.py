@@ -94,7 +94,8 @@ def evidence_words(evidence: Any) -> list[str]:
 
 def list_suggestions(project: Project, *, document: str | int | None = None,
                      status: str | None = "open", code: str | int | None = None,
-                     with_text: bool = True) -> list[dict[str, Any]]:
+                     with_text: bool = True, include_coded: bool = False
+                     ) -> list[dict[str, Any]]:
     """Suggestions with their code, in document order.
 
     Args:
@@ -102,6 +103,8 @@ def list_suggestions(project: Project, *, document: str | int | None = None,
         status: open, accepted or rejected; None for all.
         code: only suggestions of this code (name or id).
         with_text: include ``text``, the suggested passage (slower for long documents).
+        include_coded: also list open suggestions whose passage already carries the code
+            (left out by default: the researcher has made that decision already).
 
     Each row has the table's columns plus ``code``, ``colour``, ``document``, ``text`` (unless
     left out) and ``evidence`` decoded to a list.
@@ -116,6 +119,10 @@ def list_suggestions(project: Project, *, document: str | int | None = None,
                                f"{', '.join(STATUSES)}.")
         where.append("s.status = ?")
         params.append(status)
+        if status == "open" and not include_coded:
+            where.append('NOT EXISTS (SELECT 1 FROM codings k WHERE k.code_id = s.code_id '
+                         'AND k.document_id = s.document_id AND k.start < s."end" '
+                         'AND k."end" > s.start)')
     if code is not None:
         from workbench.core.codebook import get_code
 
