@@ -51,15 +51,17 @@ def main() -> None:
     import spacy
 
     nlp = spacy.blank("da")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     tokens = sum(len(doc) for doc in nlp.tokenizer.pipe(texts, batch_size=64))
     tokenizer_seconds = time.perf_counter() - start
+    tokenizer_cpu = time.process_time() - cpu_start
 
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run([sys.executable, "-c", CHILD, str(Path(tmp) / "bench.wbp"),
                                  str(corpus)], capture_output=True, text=True, check=True)
     child = json.loads(result.stdout)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = usage.ru_maxrss / 1024
 
     import_wps = words / child["seconds"]
     tokenizer_wps = words / tokenizer_seconds
@@ -67,7 +69,13 @@ def main() -> None:
     print(f"spacy.blank('da') tokenizer: {tokenizer_seconds:.2f} s = {tokenizer_wps:,.0f} words/s")
     print(f"workbench import:            {child['seconds']:.2f} s = {import_wps:,.0f} words/s "
           f"({child['imported']} imported, {len(child['failed'])} failed)")
-    print(f"ratio import/tokenizer: {import_wps / tokenizer_wps:.1f}x (target: 3x or better)")
+    print(f"ratio import/tokenizer: {import_wps / tokenizer_wps:.1f}x in wall time "
+          "(target: 3x or better)")
+    # CPU time is steadier on a shared machine; the child's CPU includes its start-up
+    # (interpreter, imports), so this ratio is, if anything, unfavourable to the import.
+    child_cpu = usage.ru_utime + usage.ru_stime
+    print(f"in CPU time: tokenizer {tokenizer_cpu:.2f} s, import process {child_cpu:.2f} s "
+          f"(with start-up) = {tokenizer_cpu / child_cpu:.1f}x")
     print(f"peak memory of the import process: {peak_mb:.0f} MB (target: under 1024 MB)")
 
 

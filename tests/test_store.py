@@ -131,3 +131,23 @@ def test_current_coder_order(tmp_path, monkeypatch):
         assert proj.coder == "søren"
     with Project.open(tmp_path / "p.wbp", coder="åse") as proj:
         assert proj.coder == "åse"
+
+
+def test_guids_are_unique_time_ordered_uuids():
+    import uuid
+
+    from workbench.core.store import new_guid, new_guids
+
+    guids = new_guids(6000) + [new_guid()] + new_guids(2)
+    assert len(set(guids)) == len(guids) and guids == sorted(guids)
+    parsed = uuid.UUID(guids[0])
+    assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
+
+
+def test_unrepaired_text_is_stored_once_and_shown_as_original(project, add_doc):
+    from tests.conftest import make_paragraphs
+    from workbench.core.documents import get_document
+
+    add_doc(project, make_paragraphs(["Første afsnit.", "Andet afsnit."]), "d")
+    doc = get_document(project, "d")
+    assert doc.original_text == "" and doc.text.startswith("Første")

@@ -144,7 +144,7 @@ def show(project: str, document: str, original: bool, repairs: bool, as_json: bo
                 click.echo(f"    {example}")
         return
     if original:
-        click.echo(doc.original_text)
+        click.echo(doc.original_text or doc.text)
         return
     click.echo(f"# {doc.name} ({doc.kind}, {doc.word_count} words, {doc.source_name})")
     for seg in segments:

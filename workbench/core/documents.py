@@ -9,7 +9,7 @@ from typing import Any
 
 from workbench.core.cases import ensure_case, ensure_cycle, ensure_participant
 from workbench.core.models import DOCUMENT_KINDS, Document, ParsedDocument, Segment, from_row
-from workbench.core.store import Project, now
+from workbench.core.store import Project, new_guids, now
 from workbench.errors import InvalidInput, NotFoundError
 
 # Speaker labels that name the interviewer and the informant in Danish transcripts.
@@ -120,7 +120,9 @@ def add_document(project: Project, parsed: ParsedDocument, *, source_name: str,
             "sha256": sha256,
             "encoding": parsed.encoding,
             "text": parsed.text,
-            "original_text": parsed.original_text,
+            # Stored only when repairs changed the text: most sources need none, and keeping
+            # one copy halves what an import writes.
+            "original_text": "" if parsed.original_text == parsed.text else parsed.original_text,
             "repairs": json.dumps(parsed.repairs, ensure_ascii=False),
             "attributes": json.dumps(attributes, ensure_ascii=False, default=str),
             "word_count": count_words(parsed.text),
@@ -131,6 +133,7 @@ def add_document(project: Project, parsed: ParsedDocument, *, source_name: str,
                  and s.speaker.strip().lower() not in INFORMANT_LABELS}
         speaker_ids: dict[str, int | None] = {}
         rows = []
+        guids = new_guids(len(parsed.segments))
         for ordinal, seg in enumerate(parsed.segments):
             pid = None
             if seg.speaker:
@@ -138,19 +141,12 @@ def add_document(project: Project, parsed: ParsedDocument, *, source_name: str,
                     speaker_ids[seg.speaker] = _speaker_participant(
                         project, seg.speaker, meta, participant_id, case_id, named)
                 pid = speaker_ids[seg.speaker]
-            rows.append((project_guid(), doc_id, ordinal, seg.kind, seg.start, seg.end,
+            rows.append((guids[ordinal], doc_id, ordinal, seg.kind, seg.start, seg.end,
                          seg.speaker, pid, seg.start_time, seg.end_time, seg.role))
         project.conn.executemany(
             'INSERT INTO segments (guid, document_id, ordinal, kind, start, "end", speaker, '
             "participant_id, start_time, end_time, role) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
     return doc_id
-
-
-def project_guid() -> str:
-    """A new guid (kept here so bulk inserts need not go through Project.insert)."""
-    from workbench.core.store import new_guid
-
-    return new_guid()
 
 
 def get_document(project: Project, name_or_id: str | int) -> Document:

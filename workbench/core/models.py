@@ -90,7 +90,7 @@ class Document:
     date: str | None = None
     source_path: str = ""
     encoding: str | None = None
-    original_text: str = ""
+    original_text: str = ""  # empty when no repair changed the text
     repairs: tuple = ()
     attributes: dict = field(default_factory=dict)
     imported_at: str = ""
