@@ -2,7 +2,9 @@
 
 Each screen is a mode with its own stack (so a dialog open on one screen stays there); F2-F8
 switch between them and the command palette (ctrl+p) lists them too. The app holds the one
-project connection the screens read and write through; workers open their own.
+project connection the screens read and write through; workers open their own. Exports (x on
+the Project and Review screens, "Export…" in the palette) run in a worker of the app itself, so
+one finishes and is announced whichever screen is showing.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,6 +22,7 @@ from textual.screen import Screen
 from workbench.core import history
 from workbench.core.store import Project
 from workbench.errors import WorkbenchError
+from workbench.tui.dialogs.export import ExportDialog, ExportDone, ExportRequest, run_export
 from workbench.tui.screens.base import NAV
 from workbench.tui.screens.codebook import CodebookScreen
 from workbench.tui.screens.coding import CodingScreen
@@ -37,6 +41,7 @@ def stylesheets() -> list[Path]:
     from workbench.tui.dialogs import (
         code_editor,
         confirm,
+        export,
         import_files,
         memo_editor,
         picker,
@@ -47,7 +52,7 @@ def stylesheets() -> list[Path]:
                StakeholdersScreen, NetworkScreen, HelpScreen, picker.FuzzyPicker,
                confirm.ConfirmDialog,
                prompt.PromptDialog, import_files.ImportDialog, code_editor.CodeEditor,
-               memo_editor.MemoEditor]
+               memo_editor.MemoEditor, export.ExportDialog]
     paths = [Path(__file__).parent / "styles" / "app.tcss"]
     for cls in classes:
         path = Path(inspect.getfile(cls)).parent / cls.STYLESHEET
@@ -110,6 +115,7 @@ class WorkbenchApp(App[None]):
         self.poll = poll
         self.warm_up = warm_up
         self.warmed_up = False
+        self.exporting = False
         self._data_version = self._read_data_version()
         self.theme = "textual-dark"
 
@@ -255,6 +261,52 @@ class WorkbenchApp(App[None]):
         self.data_changed()
         self.notify("Refreshed from the project file.", timeout=2)
 
+    def action_export(self) -> None:
+        """Export a quote set, the project (.qdpx), the codebook (.qdc) or the HTML report."""
+        if self.exporting:
+            self.notify("An export is already running; wait for it to finish.",
+                        severity="warning")
+            return
+        # The quote query starts from the codes the screen under any dialog has selected.
+        query = ""
+        for screen in reversed(self.screen_stack):
+            if hasattr(screen, "export_query"):
+                query = screen.export_query()
+                break
+        self.push_screen(ExportDialog(self.project, query=query), self._start_export)
+
+    def _start_export(self, request: ExportRequest | None) -> None:
+        if request is None:
+            return
+        self.exporting = True
+        self.notify(f"Exporting {request.what_name} to {request.path} …", timeout=3)
+        self._export_worker(request, self.project.path, self.project.coder)
+
+    @work(thread=True, group="export")
+    def _export_worker(self, request: ExportRequest, path: Path, coder: str) -> None:
+        """Export in a thread with its own connection; only posts a message."""
+        try:
+            result = run_export(request, path, coder)
+        except WorkbenchError as exc:
+            self.post_message(ExportDone(request, error=str(exc)))
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            self.post_message(ExportDone(request, error=(
+                "The project file is busy (another program is writing to it); nothing was "
+                "exported, try again in a moment.")))
+            return
+        self.post_message(ExportDone(request, result))
+
+    def on_export_done(self, message: ExportDone) -> None:
+        self.exporting = False
+        if message.result is None:
+            self.notify(message.error or "The export failed.", severity="error", timeout=8)
+            return
+        self.notify(message.result.message, timeout=8,
+                    severity="warning" if message.result.warning else "information")
+
     def action_toggle_dark(self) -> None:
         """Switch between the dark and the light theme."""
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
@@ -274,6 +326,8 @@ class WorkbenchApp(App[None]):
                             self.action_toggle_dark)
         yield SystemCommand("Import files…", "Import files or a folder into the project",
                             self._import_from_palette)
+        yield SystemCommand("Export…", "A quote set, the project (.qdpx), the codebook (.qdc) "
+                            "or the HTML report", self.action_export)
         yield SystemCommand("Open document…", "Open a document on the coding screen",
                             self._open_from_palette)
 

@@ -170,6 +170,13 @@ class CodingScreen(WorkbenchScreen):
         self.query_one("#code-tree", CodeTree).update_counts(
             totals, here if self.document_id is not None else None)
 
+    def export_query(self) -> str:
+        """A quote query for the codes on the selection (or under the cursor), for export."""
+        from workbench.tui.dialogs.export import query_for_codes
+
+        here = {mark.code_id for mark in self._here}
+        return query_for_codes(row["name"] for row in self.code_rows if row["id"] in here)
+
     # ------------------------------------------------------------------ side panels
     def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
         self._update_side()

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 from workbench.core import codebook
 from workbench.tui.dialogs.code_editor import CodeEditor
 from workbench.tui.dialogs.confirm import ConfirmDialog
+from workbench.tui.dialogs.export import ExportDialog
 from workbench.tui.dialogs.import_files import ImportDialog
 from workbench.tui.dialogs.memo_editor import MemoEditor
 from workbench.tui.dialogs.picker import FuzzyPicker
@@ -86,7 +87,8 @@ class HelpScreen(Screen):
                 sections.append(("Code trees", "", binding_rows(app, CodeTree.BINDINGS)))
         for title, dialog in (("Pickers", FuzzyPicker), ("Confirmations", ConfirmDialog),
                               ("Memo text", TextDialog), ("Memo form", MemoEditor),
-                              ("Code form", CodeEditor), ("Import", ImportDialog)):
+                              ("Code form", CodeEditor), ("Import", ImportDialog),
+                              ("Export", ExportDialog)):
             sections.append((f"Dialog: {title}", "", binding_rows(app, dialog.BINDINGS)))
         sections.append(("Help", "", binding_rows(app, self.BINDINGS)))
         return sections

@@ -73,6 +73,7 @@ class ProjectScreen(WorkbenchScreen):
         Binding("i", "import", "Import…"),
         Binding("o", "open_selected", "Open"),
         Binding("t", "tag", "Tag"),
+        Binding("x", "app.export", "Export…"),
         Binding("l", "toggle_log", "Show/hide the log", show=False),
     ]
 

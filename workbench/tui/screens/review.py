@@ -35,6 +35,7 @@ class ReviewScreen(WorkbenchScreen):
         Binding("]", "next_dimension", "Next dimension"),
         Binding("[", "previous_dimension", "Previous dimension", show=False),
         Binding("m", "next_measure", "Measure"),
+        Binding("x", "app.export", "Export…"),
         Binding("d", "dimension('document')", "By document", show=False),
         Binding("p", "dimension('participant')", "By participant", show=False),
         Binding("r", "dimension('role')", "By role", show=False),
@@ -165,6 +166,15 @@ class ReviewScreen(WorkbenchScreen):
     def action_previous_dimension(self) -> None:
         """Count by the previous dimension."""
         self._step(-1)
+
+    def export_query(self) -> str:
+        """A quote query for the code under the cursor, for export."""
+        from workbench.tui.dialogs.export import query_for_codes
+
+        table = self.query_one("#review-table", DataTable)
+        if self.table_data is None or not 0 <= table.cursor_row < len(self.table_data.rows):
+            return ""
+        return query_for_codes([self.table_data.rows[table.cursor_row]["name"]])
 
     def _format(self, value: float) -> str:
         if self.measure == "coverage":
