@@ -185,3 +185,11 @@ def test_settings_files_in_a_folder_are_passed_over_with_a_note(proj, tmp_path):
     assert result.exit_code == 0
     assert "gazetteer.yaml: passed over" in result.output
     assert "1 imported, 1 skipped, 0 failed." in result.output
+
+
+def test_unwritable_output_gives_one_sentence(proj, tmp_path):
+    result = CliRunner().invoke(main, ["codebook", "export", proj,
+                                       str(tmp_path / "mangler" / "bog.yaml")])
+    assert result.exit_code == 1
+    assert "No such file or directory; check the path" in result.output
+    assert "Traceback" not in result.output

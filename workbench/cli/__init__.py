@@ -29,6 +29,11 @@ class WorkbenchGroup(click.Group):
         except WorkbenchError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        except OSError as exc:  # a file that cannot be written or read: one sentence, no trace
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}; check the path and that you may "
+                       "write there.", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted; every file finished before the interruption was saved.",
                        err=True)
