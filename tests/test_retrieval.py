@@ -369,3 +369,97 @@ def test_find_passages_gives_spans_without_details(built):
         (built.docs["A"], *built.span("A", "Risikoen er at data ikke deles, og så mister vi "
                                            "tilliden"))]
     assert len(find_passages(built.project, "trust", cycle=2)) == 2
+
+
+# ------------------------------------------------------- the numpy path answers like the loop
+
+RANDOM_CODES = ["tillid", "konflikt", "risiko", "økonomi", "vision"]
+
+
+def _random_query(rng, depth: int = 0) -> str:
+    roll = rng.random()
+    if depth > 2 or roll < 0.4:
+        return rng.choice(RANDOM_CODES + ["tillid-ledere", "konflikt-penge"])
+    if roll < 0.55:
+        return "NOT " + _random_query(rng, depth + 1)
+    joiner = rng.choice([" AND ", " OR "])
+    parts = [_random_query(rng, depth + 1) for _ in range(rng.randint(2, 3))]
+    return "(" + joiner.join(parts) + ")"
+
+
+def test_the_array_path_gives_the_same_hits_as_the_loop_on_random_codings(
+        project, add_doc, monkeypatch):
+    import random
+
+    from workbench.core import retrieval
+
+    rng = random.Random(7)
+    for name in RANDOM_CODES:
+        codebook.add_code(project, name)
+    codebook.add_code(project, "tillid-ledere", parent="tillid")
+    codebook.add_code(project, "konflikt-penge", parent="konflikt")
+    words = "tillid æble øre åben ”citat« konflikt økonomi borger\r\nlæge".split(" ")
+
+    def speech(n: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(n))
+
+    docs = [add_doc(project, make_transcript([(rng.choice(["I", "P01", "P02"]), speech(12))
+                                              for _ in range(6)]), f"Interview {i}",
+                    participant="P01", sector="hospital") for i in range(3)]
+    notes = make_paragraphs([speech(10) for _ in range(4)])
+    inside = notes.segments[1]
+    notes.segments.append(ParsedSegment("quote", inside.start + 3, inside.end - 3))
+    # A quote that runs across two paragraphs is a unit of its own.
+    notes.segments.append(ParsedSegment("quote", notes.segments[2].start + 2,
+                                        notes.segments[3].start + 4))
+    docs.append(add_doc(project, notes, "Feltnote"))
+    plain = speech(40)
+    docs.append(add_doc(project, ParsedDocument(text=plain, original_text=plain, segments=[],
+                                                source_format="txt"), "Refleksion"))
+    codes = RANDOM_CODES + ["tillid-ledere", "konflikt-penge"]
+    for _ in range(260):
+        doc = rng.choice(docs)
+        length = len(get_document(project, doc).text)
+        # Spans on a grid of four characters, so codings often touch or share an edge.
+        start = rng.randrange(0, length - 1, 4)
+        end = min(length, start + 4 * rng.randint(1, 15))
+        if rng.random() < 0.3:  # end right where a segment starts, or start where it ends
+            edges = [r[0] for r in project.conn.execute(
+                'SELECT start FROM segments WHERE document_id = ? UNION '
+                'SELECT "end" FROM segments WHERE document_id = ?', (doc, doc))]
+            edge = rng.choice(edges or [length // 2])
+            start, end = ((max(0, edge - 4 * rng.randint(1, 5)), edge) if rng.random() < 0.5
+                          else (edge, min(length, edge + 4 * rng.randint(1, 5))))
+            if end <= start:
+                continue
+        try:
+            codings.add_coding(project, doc, start, end, rng.choice(codes),
+                               coder=rng.choice(["anna", "bo"]))
+        except Exception:  # the same span twice: draw again
+            continue
+
+    def both(call):
+        monkeypatch.setattr(retrieval, "VECTOR_MIN_CODINGS", 10**9)
+        loop = call()
+        monkeypatch.setattr(retrieval, "VECTOR_MIN_CODINGS", 0)
+        return loop, call()
+
+    compared = 0
+    for _ in range(120):
+        query = _random_query(rng)
+        for within in ("overlap", "segment"):
+            for coder in (None, "bo"):
+                every = rng.random() < 0.2
+                try:
+                    loop, arrays = both(lambda q=query, w=within, c=coder, a=every: retrieve(
+                        project, q, within=w, coder=c, all_codes=a))
+                except InvalidInput:  # no code named without NOT
+                    break
+                assert sorted(arrays) == sorted(loop), (query, within, coder)
+                loop, arrays = both(lambda q=query, w=within, c=coder: find_passages(
+                    project, q, within=w, coder=c))
+                key = lambda p: (p.document_id, p.start, p.end)  # noqa: E731
+                assert [key(p) for p in arrays] == [key(p) for p in loop]
+                assert sorted(arrays) == sorted(loop), (query, within, coder)
+                compared += bool(loop)
+    assert compared > 50  # most random queries find something

@@ -40,6 +40,10 @@ from workbench.errors import InvalidInput, NotFoundError
 
 WITHIN = ("overlap", "segment")
 DEFAULT_CONTEXT = 80
+# From this many codings of the query's codes on, matching runs on numpy arrays for all
+# documents at once; below it the pure-Python path answers sooner (numpy costs an import and
+# fixed overhead per call).
+VECTOR_MIN_CODINGS = 3000
 
 # A coding as the sweep sees it: start, end, code id.
 _Interval = tuple[int, int, int]
@@ -129,6 +133,8 @@ class _CompiledQuery:
     atoms: list[frozenset[int]]             # per distinct named code: it and its sub-codes
     positive: frozenset[int]                # codes named without NOT (with sub-codes)
     evaluate: Callable[[list[list[bool]]], _Flags]
+    tree: Node | None = None                # the resolved tree, for the numpy path
+    atom_index: dict[Name, int] | None = None
 
     @property
     def code_ids(self) -> list[int]:
@@ -155,7 +161,7 @@ def compile_query(project: Project, query: str) -> _CompiledQuery:
         raise InvalidInput("The query names no code without NOT, so there is nothing to "
                            "look for; add one, e.g. 'trust AND NOT vision'.")
     return _CompiledQuery(codes, [atom.code_ids for atom in atom_index], frozenset(positive),
-                          _vectorise(tree, atom_index))
+                          _vectorise(tree, atom_index), tree, atom_index)
 
 
 # ------------------------------------------------------------------------------------ matching
@@ -443,23 +449,23 @@ def _covering_index(project: Project) -> bool:
     return False
 
 
-def _codings_by_document(project: Project, cq: _CompiledQuery, coders: tuple | None,
-                         allowed: set[int] | None) -> dict[int, list[tuple]]:
-    """The codings of the query's codes (one indexed query) as rows (document_id, start, end,
-    code_id), grouped by document and sorted by start."""
+def _codings_source(project: Project, cq: _CompiledQuery, coders: tuple | None,
+                    allowed: set[int] | None) -> tuple[str, list[Any], int] | None:
+    """The FROM and WHERE clauses that read the codings of the query's codes, their
+    parameters, and how many codings those codes hold (None when they hold none)."""
     code_ids = cq.code_ids
     where = f"code_id IN ({_marks(code_ids)})"
     wanted = project.conn.execute(f"SELECT COUNT(*) FROM codings WHERE {where}",
                                   code_ids).fetchone()[0]
     if not wanted:
-        return {}
+        return None
     total = project.conn.execute("SELECT MAX(rowid) FROM codings").fetchone()[0] or 0
     few_documents = allowed is not None and len(allowed) <= 20
     # Beyond a tenth of the table, reading it in order beats one lookup per row, unless an
     # index holds every column we read or a few documents are asked for.
     broad = wanted > total / 10 and not few_documents and not _covering_index(project)
     table = "codings NOT INDEXED" if broad else "codings"
-    sql = f'SELECT document_id, start, "end", code_id FROM {table} WHERE {where}'
+    sql = f"FROM {table} WHERE {where}"
     params: list[Any] = list(code_ids)
     if coders:
         sql += f" AND coder IN ({_marks(coders)})"
@@ -467,7 +473,16 @@ def _codings_by_document(project: Project, cq: _CompiledQuery, coders: tuple | N
     if allowed is not None and len(allowed) <= 500:
         sql += f" AND document_id IN ({_marks(allowed)})"
         params += sorted(allowed)
-    rows = _tuples(project, sql + " ORDER BY document_id, start", params)
+    return sql, params, wanted
+
+
+def _codings_by_document(project: Project, source: tuple[str, list[Any], int],
+                         allowed: set[int] | None) -> dict[int, list[tuple]]:
+    """The codings of the query's codes (one indexed query) as rows (document_id, start, end,
+    code_id), grouped by document and sorted by start."""
+    sql, params, _ = source
+    rows = _tuples(project, f'SELECT document_id, start, "end", code_id {sql} '
+                            "ORDER BY document_id, start", params)
     by_doc: dict[int, list[tuple]] = {}
     for doc_id, group in groupby(rows, key=_DOC):
         if allowed is None or doc_id in allowed:
@@ -548,7 +563,12 @@ def _checked_coders(project: Project, coder: Any) -> tuple | None:
 
 def _find(project: Project, cq: _CompiledQuery, *, within: str, allowed: set[int] | None,
           coders: tuple | None) -> list[Passage]:
-    by_doc = _codings_by_document(project, cq, coders, allowed)
+    source = _codings_source(project, cq, coders, allowed)
+    if source is None:
+        return []
+    if source[2] >= VECTOR_MIN_CODINGS:
+        return _find_arrays(project, cq, source, within=within, allowed=allowed)
+    by_doc = _codings_by_document(project, source, allowed)
     passages: list[Passage] = []
     if within == "segment":
         # Only documents with a code named without NOT can hold a hit.
@@ -561,6 +581,230 @@ def _find(project: Project, cq: _CompiledQuery, *, within: str, allowed: set[int
         for doc_id, items in by_doc.items():
             passages += _match_overlap(doc_id, items, cq)
     return passages
+
+
+# ------------------------------------------------------------------------- the numpy path
+#
+# For broad queries the codings of every document are matched at once. Each span lives on
+# one global axis, document_id * 2**32 + offset, so codings of different documents can never
+# overlap and one sorted array serves all documents: per atom, one searchsorted over the
+# codings' starts and one running maximum of their ends answer "does this span overlap a
+# coding of the atom" for every candidate. numpy is imported inside these functions so that
+# starting the command line stays quick.
+
+_SHIFT = 32
+_LOW = (1 << _SHIFT) - 1
+
+
+def _int_arrays(project: Project, columns: Sequence[str], rest: str,
+                params: Sequence[Any]) -> list[Any]:
+    """Integer columns of a query as numpy arrays, read as one JSON array per column.
+
+    SQLite writes the numbers out in C and numpy parses them in C, which is several times
+    quicker than making a Python tuple per row.
+    """
+    import numpy as np
+
+    selected = ", ".join(f"json_group_array({c})" for c in columns)
+    row = project.conn.execute(f"SELECT {selected} {rest}", params).fetchone()
+    return [np.fromstring(text[1:-1], dtype=np.int64, sep=",") if len(text) > 2
+            else np.zeros(0, dtype=np.int64) for text in row]
+
+
+def _overlap_flags(starts: Any, ends: Any, span_starts: Any, span_ends: Any) -> Any:
+    """Whether each span overlaps one of the codings (starts sorted, all on the global axis)."""
+    import numpy as np
+
+    reach = np.empty(len(ends) + 1, dtype=np.int64)
+    reach[0] = -1
+    np.maximum.accumulate(ends, out=reach[1:])
+    return reach[np.searchsorted(starts, span_ends, side="left")] > span_starts
+
+
+def _evaluate_arrays(tree: Node, atom_index: dict[Name, int], flags: list[Any]) -> Any:
+    """The query's truth for every unit at once, from per-atom boolean arrays."""
+    if isinstance(tree, Name):
+        return flags[atom_index[tree]]
+    if isinstance(tree, Not):
+        return ~_evaluate_arrays(tree.operand, atom_index, flags)
+    parts = [_evaluate_arrays(n, atom_index, flags) for n in tree.operands]
+    result = parts[0]
+    for part in parts[1:]:
+        result = result & part if isinstance(tree, And) else result | part
+    return result
+
+
+class _Codings(NamedTuple):
+    """The codings read, sorted by start on the global axis."""
+
+    starts: Any
+    ends: Any
+    codes: Any
+
+
+def _coding_arrays(project: Project, source: tuple[str, list[Any], int],
+                   allowed: set[int] | None) -> _Codings:
+    import numpy as np
+
+    sql, params, _ = source
+    doc, start, end, code = _int_arrays(project, ("document_id", "start", '"end"', "code_id"),
+                                        sql, params)
+    if allowed is not None and len(allowed) > 500:  # not narrowed down in SQL
+        keep = np.isin(doc, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+        doc, start, end, code = doc[keep], start[keep], end[keep], code[keep]
+    base = doc << _SHIFT
+    starts = base | start
+    order = np.argsort(starts, kind="stable")
+    return _Codings(starts[order], (base | end)[order], code[order])
+
+
+def _matches(cq: _CompiledQuery, rows: _Codings, span_starts: Any, span_ends: Any) -> Any:
+    """Whether each span satisfies the query, by the codings overlapping it."""
+    import numpy as np
+
+    flags = []
+    for atom in cq.atoms:
+        mask = np.isin(rows.codes, np.fromiter(atom, dtype=np.int64, count=len(atom)))
+        flags.append(_overlap_flags(rows.starts[mask], rows.ends[mask], span_starts, span_ends))
+    assert cq.tree is not None and cq.atom_index is not None
+    return _evaluate_arrays(cq.tree, cq.atom_index, flags)
+
+
+def _positive_mask(cq: _CompiledQuery, rows: _Codings) -> Any:
+    import numpy as np
+
+    return np.isin(rows.codes, np.fromiter(cq.positive, dtype=np.int64,
+                                           count=len(cq.positive)))
+
+
+def _find_arrays(project: Project, cq: _CompiledQuery, source: tuple[str, list[Any], int], *,
+                 within: str, allowed: set[int] | None) -> list[Passage]:
+    """:func:`_find` on numpy arrays: the same passages in the same order."""
+    rows = _coding_arrays(project, source, allowed)
+    if within == "segment":
+        return _segments_arrays(project, cq, rows)
+    return _overlap_arrays(cq, rows)
+
+
+def _overlap_arrays(cq: _CompiledQuery, rows: _Codings) -> list[Passage]:
+    import numpy as np
+
+    positive = _positive_mask(cq, rows)
+    starts, ends, codes = rows.starts[positive], rows.ends[positive], rows.codes[positive]
+    matched = _matches(cq, rows, starts, ends)
+    starts, ends, codes = starts[matched], ends[matched], codes[matched]
+    n = len(starts)
+    if not n:
+        return []
+    # A matched coding opens a new passage when it starts at or after the furthest end so
+    # far (candidates come by start, and other documents lie further along the axis).
+    reach = np.maximum.accumulate(ends)
+    opens = np.empty(n, dtype=bool)
+    opens[0] = True
+    np.greater_equal(starts[1:], reach[:-1], out=opens[1:])
+    firsts = np.flatnonzero(opens)
+    lasts = np.append(firsts[1:], n)
+    p_starts, p_ends = starts[firsts], reach[lasts - 1]
+    code_list = codes.tolist()
+    single: dict[int, frozenset[int]] = {}
+    code_sets = []
+    for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True):
+        if b - a == 1:
+            c = code_list[a]
+            code_sets.append(single.get(c) or single.setdefault(c, frozenset((c,))))
+        else:
+            code_sets.append(frozenset(code_list[a:b]))
+    return list(map(Passage, (p_starts >> _SHIFT).tolist(), (p_starts & _LOW).tolist(),
+                    (p_ends & _LOW).tolist(), code_sets))
+
+
+def _segments_arrays(project: Project, cq: _CompiledQuery, rows: _Codings) -> list[Passage]:
+    import numpy as np
+
+    positive = _positive_mask(cq, rows)
+    relevant = np.unique(rows.starts[positive] >> _SHIFT)
+    if not len(relevant):
+        return []
+    probe = json.dumps(relevant.tolist())
+    s_doc, s_id, s_start, s_end, s_quote = _int_arrays(
+        project, ("document_id", "id", "start", '"end"', "kind = 'quote'"),
+        "FROM segments WHERE document_id IN (SELECT value FROM json_each(?))", (probe,))
+    u_starts, u_ends, u_ids = _unit_arrays(s_doc, s_id, s_start, s_end, s_quote.astype(bool))
+    # A document without segments is one unit: the stretch its codings cover.
+    bare = np.setdiff1d(relevant, np.unique(s_doc), assume_unique=True)
+    if len(bare):
+        # Rows come by start on the global axis, so each document's rows are one run.
+        docs, firsts = np.unique(rows.starts >> _SHIFT, return_index=True)
+        pick = firsts[np.searchsorted(docs, bare)]
+        furthest = np.maximum.reduceat(rows.ends, firsts)[np.searchsorted(docs, bare)]
+        u_starts = np.concatenate((u_starts, rows.starts[pick]))
+        u_ends = np.concatenate((u_ends, furthest))
+        u_ids = np.concatenate((u_ids, np.full(len(bare), -1, dtype=np.int64)))
+        order = np.lexsort((u_ids, u_ends, u_starts))
+        u_starts, u_ends, u_ids = u_starts[order], u_ends[order], u_ids[order]
+    matched = _overlap_flags(rows.starts[positive], rows.ends[positive], u_starts, u_ends)
+    matched &= _matches(cq, rows, u_starts, u_ends)
+    u_starts, u_ends, u_ids = u_starts[matched], u_ends[matched], u_ids[matched]
+    if not len(u_starts):
+        return []
+    code_sets = _codes_inside(rows, u_starts, u_ends)
+    wanted = [i for i in u_ids.tolist() if i >= 0]
+    full = {seg[0]: seg for seg in _tuples(
+        project, 'SELECT id, start, "end", kind, speaker, participant_id FROM segments '
+                 "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(wanted),))}
+    return list(map(Passage, (u_starts >> _SHIFT).tolist(), (u_starts & _LOW).tolist(),
+                    (u_ends & _LOW).tolist(), code_sets,
+                    [full.get(i) for i in u_ids.tolist()]))
+
+
+def _unit_arrays(doc: Any, ids: Any, start: Any, end: Any, quote: Any) -> tuple[Any, Any, Any]:
+    """:func:`_units` for all documents at once: (starts, ends, ids) on the global axis,
+    sorted by start, end and id."""
+    import numpy as np
+
+    base = doc << _SHIFT
+    starts, ends = base | start, base | end
+    outer = ~quote
+    if quote.any():
+        o_order = np.lexsort((ids[outer], starts[outer]))
+        o_starts, o_ends = starts[outer][o_order], ends[outer][o_order]
+        # A quote is a unit unless the last turn or paragraph starting at or before it
+        # holds it (on the global axis a segment of another document never does).
+        at = np.searchsorted(o_starts, starts[quote], side="right") - 1
+        inside = np.zeros(len(at), dtype=bool)
+        if len(o_starts):
+            inside = (at >= 0) & (o_ends[np.maximum(at, 0)] >= ends[quote])
+        outer = outer.copy()
+        outer[np.flatnonzero(quote)[~inside]] = True
+    starts, ends, ids = starts[outer], ends[outer], ids[outer]
+    order = np.lexsort((ids, ends, starts))
+    return starts[order], ends[order], ids[order]
+
+
+def _codes_inside(rows: _Codings, u_starts: Any, u_ends: Any) -> list[frozenset[int]]:
+    """For each unit, the codes of the codings overlapping it."""
+    import numpy as np
+
+    longest = int((rows.ends - rows.starts).max())
+    lo = np.searchsorted(rows.starts, u_starts - longest, side="left")
+    hi = np.searchsorted(rows.starts, u_ends, side="left")
+    counts = hi - lo
+    total = int(counts.sum())
+    code_list = rows.codes.tolist()
+    if total > 8 * len(rows.starts) + 1_000_000:
+        # One very long coding widens every window: look at each unit on its own instead.
+        end_list = rows.ends.tolist()
+        return [frozenset(code_list[k] for k in range(a, b) if end_list[k] > s)
+                for a, b, s in zip(lo.tolist(), hi.tolist(), u_starts.tolist(), strict=True)]
+    unit = np.repeat(np.arange(len(u_starts)), counts)
+    row = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + lo[unit]
+    keep = rows.ends[row] > u_starts[unit]
+    unit, row = unit[keep], row[keep]
+    kinds, rank = np.unique(rows.codes, return_inverse=True)
+    pairs = np.unique(unit * len(kinds) + rank[row])
+    unit_of, kind_of = pairs // len(kinds), kinds[pairs % len(kinds)].tolist()
+    bounds = np.searchsorted(unit_of, np.arange(len(u_starts) + 1)).tolist()
+    return [frozenset(kind_of[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def retrieve(project: Project, query: str, *, within: str = "overlap", case: Any = None,
