@@ -14,6 +14,10 @@ from typing import Any
 import numpy
 from spacy.tokens import Doc
 
+from workbench.nlp import indicators as indicators_mod
+from workbench.nlp import personal_data as personal_mod
+from workbench.nlp import stakeholder_ruler as ruler_mod
+from workbench.nlp.forms import SENT_STARTS_KEY, FormTable, forms_for, token_idx
 from workbench.nlp.gazetteer import Gazetteer
 from workbench.nlp.lemmas import WORD_RE
 from workbench.nlp.textkeeping import doc_text
@@ -65,6 +69,24 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer, home: Mapping[str, str] | None = None):
         self.gazetteer = gazetteer
         self.home = dict(home or {})
+        self._cache: dict[tuple, tuple[str, str, str, str]] = {}
+
+    def home_key(self, home: Mapping[str, str] | None = None) -> tuple:
+        """What :meth:`resolve_fields` needs to know of the home stakeholders in force."""
+        return (tuple(sorted(home.items())) if home else (), tuple(sorted(self.home.items())))
+
+    def resolve_fields(self, surface: str, canonical: str, sector: str, how: str, kind: str,
+                       home: Mapping[str, str] | None = None, home_key: tuple | None = None
+                       ) -> tuple[str, str, str, str]:
+        """(canonical, sector, kind, how) of one mention, remembered per distinct mention
+        (``home_key``: :meth:`home_key` for ``home``, when the caller has it)."""
+        key = (surface, canonical, sector, how, kind,
+               self.home_key(home) if home_key is None else home_key)
+        fields = self._cache.get(key)
+        if fields is None:
+            m = self.resolve(surface, canonical, sector, f"{how}:{kind}", home)
+            fields = self._cache[key] = (m.canonical, m.sector, m.kind, m.how)
+        return fields
 
     def resolve(self, surface: str, canonical: str, sector: str, span_id: str,
                 home: Mapping[str, str] | None = None) -> MentionResult | None:
@@ -85,19 +107,28 @@ class Resolver:
 
 def sentences(doc: Doc) -> list[tuple[int, int]]:
     """Sentence offsets with surrounding whitespace trimmed (empty sentences dropped)."""
-    if not len(doc):
+    n = len(doc)
+    if not n:
         return []
-    arr = doc.to_array(["SENT_START", "IDX", "LENGTH", "IS_SPACE"]).astype(numpy.int64)
-    sentence = numpy.cumsum(arr[:, 0] == 1)
-    keep = arr[:, 3] == 0
-    ids, idx, ends = sentence[keep], arr[keep, 1], arr[keep, 1] + arr[keep, 2]
-    if not len(ids):
+    forms = forms_for(doc.vocab)
+    ids = forms.ids(doc)
+    starts = doc.user_data.get(SENT_STARTS_KEY)
+    if starts is None:
+        starts = numpy.nonzero(doc.to_array("SENT_START") == 1)[0]
+    sentence = numpy.zeros(n, dtype=numpy.int64)
+    sentence[starts[starts > 0]] = 1
+    sentence = numpy.cumsum(sentence)
+    keep = ~forms["space"][ids]
+    idx = token_idx(doc)
+    ids_kept, idx_kept = sentence[keep], idx[keep]
+    if not len(ids_kept):
         return []
-    first = numpy.ones(len(ids), dtype=bool)
-    first[1:] = ids[1:] != ids[:-1]
-    last = numpy.ones(len(ids), dtype=bool)
-    last[:-1] = ids[:-1] != ids[1:]
-    return list(zip(idx[first].tolist(), ends[last].tolist(), strict=True))
+    ends = idx_kept + forms["length"][ids[keep]]
+    first = numpy.ones(len(ids_kept), dtype=bool)
+    first[1:] = ids_kept[1:] != ids_kept[:-1]
+    last = numpy.ones(len(ids_kept), dtype=bool)
+    last[:-1] = ids_kept[:-1] != ids_kept[1:]
+    return list(zip(idx_kept[first].tolist(), ends[last].tolist(), strict=True))
 
 
 class LemmaWords:
@@ -105,46 +136,35 @@ class LemmaWords:
 
     A word that is a whole token gets the token's lemma; a piece of a token ("e" and "mail" of
     "e-mail") stays as written, so the i-th lemma always belongs to the i-th word of the text.
-    What each word form contributes is cached, so most tokens cost one dictionary look-up.
+    What each word form contributes is a form feature, so a doc costs a few array operations.
     """
-
-    _cache: dict[int, tuple[int, str | None]] = {}
 
     def __init__(self, doc: Doc):
         text = doc_text(doc)
-        arr = doc.to_array(["ORTH", "IDX", "LENGTH", "LEMMA"])
         self.starts: list[int] = []
         self.words: list[str] = []
-        if not len(arr):
+        if not len(doc):
             return
-        idx, length = arr[:, 1].astype(numpy.int64), arr[:, 2].astype(numpy.int64)
-        ends = idx + length
+        forms = _lemma_word_forms(doc)
+        ids = forms.ids(doc)
+        idx = token_idx(doc)
+        ends = idx + forms["length"][ids]
         # Two tokens written together ("10km") make one word for SQLite: then follow the text.
-        glued = numpy.nonzero(ends[:-1] == idx[1:])[0]
-        if any(text[e - 1].isalnum() and text[e].isalnum() for e in ends[glued].tolist()):
+        if len(ids) > 1 and (
+                (ends[:-1] == idx[1:]) & forms["lw_ends_alnum"][ids[:-1]]
+                & forms["lw_starts_alnum"][ids[1:]]).any():
             self._from_text(doc, text)
             return
-        strings = doc.vocab.strings
-        cache = self._cache
-        uniq, first, inverse = numpy.unique(arr[:, 0], return_index=True, return_inverse=True)
-        lemmas = arr[first, 3].tolist()
-        infos = []
-        for orth, lemma in zip(uniq.tolist(), lemmas, strict=True):
-            info = cache.get(orth)
-            if info is None:
-                info = cache[orth] = _word_info(strings[orth], strings[lemma] if lemma else "")
-            infos.append(info)
-        kinds = numpy.array([k for k, _ in infos], dtype=numpy.int8)[inverse]
+        kinds = forms["lw_kind"][ids]
         single = numpy.nonzero(kinds == 1)[0]
         starts = idx[single]
-        words = numpy.array([w for _, w in infos], dtype=object)[inverse[single]]
+        words = forms["lw_word"][ids[single]]
         several = numpy.nonzero(kinds == 2)[0].tolist()
         if several:
             extra_starts, extra_words = [], []
-            orths = arr[:, 0].tolist()
             idx_list = idx.tolist()
             for i in several:
-                for match in WORD_RE.finditer(strings[orths[i]]):
+                for match in WORD_RE.finditer(forms.texts[ids[i]]):
                     extra_starts.append(idx_list[i] + match.start())
                     extra_words.append(match.group().lower())
             starts = numpy.concatenate([starts, numpy.array(extra_starts, dtype=numpy.int64)])
@@ -175,49 +195,133 @@ class LemmaWords:
         hi = bisect.bisect_left(self.starts, end)
         return " ".join(self.words[lo:hi])
 
+    def texts(self, bounds: list[tuple[int, int]]) -> list[str]:
+        """:meth:`between` for many (start, end) ranges at once."""
+        if not bounds:
+            return []
+        starts = numpy.array(self.starts, dtype=numpy.int64)
+        edges = numpy.searchsorted(starts, numpy.array(bounds, dtype=numpy.int64).ravel())
+        words = self.words
+        pairs = edges.tolist()
+        return [" ".join(words[pairs[i]:pairs[i + 1]]) for i in range(0, len(pairs), 2)]
 
-def _word_info(text: str, lemma: str) -> tuple[int, str | None]:
-    """0: no word (punctuation, space); 1: one word (its lemma); 2: several words."""
+
+def _lemma_word_forms(doc: Doc) -> FormTable:
+    forms = forms_for(doc.vocab)
+    try:
+        forms["lw_kind"]
+    except KeyError:
+        forms.add_features([("lw_kind", numpy.int8), ("lw_word", object),
+                            ("lw_starts_alnum", bool), ("lw_ends_alnum", bool)], _word_info)
+    return forms
+
+
+def _word_info(text: str, lemma: str) -> tuple[int, str | None, bool, bool]:
+    """What a word form adds to the lemma text: 0 no word (punctuation, space), 1 one word
+    (with its lemma), 2 several words; and whether it starts and ends with a letter or digit."""
+    edges = text[:1].isalnum(), text[-1:].isalnum()
     pieces = WORD_RE.findall(text)
     if not pieces:
-        return 0, None
+        return 0, None, *edges
     if len(pieces) == 1 and pieces[0] == text:
-        return 1, lemma if lemma and WORD_RE.fullmatch(lemma) else text.lower()
-    return 2, None
+        return 1, lemma if lemma and WORD_RE.fullmatch(lemma) else text.lower(), *edges
+    return 2, None, *edges
 
 
 def analyse(doc: Doc, resolver: Resolver, *, home: Mapping[str, str] | None = None,
             sents: list[tuple[int, int]] | None = None) -> DocAnalysis:
     """Collect sentences, resolved mentions, per-sentence suggestions and personal data."""
     result = DocAnalysis(sentences=sents if sents is not None else sentences(doc))
-    for span in doc.spans.get("stakeholders", []):
-        mention = resolver.resolve(span.text, span.kb_id_, span.label_, span.id_, home)
-        if mention is None:
-            continue
-        mention.start, mention.end = span.start_char, span.end_char
-        result.mentions.append(mention)
-    result.suggestions = _suggestions(doc, result.sentences)
-    result.personal_data = [{"kind": s.label_, "start": s.start_char, "end": s.end_char,
-                             "text": s.text} for s in doc.spans.get("personal_data", [])]
-    result.excluded = [{"code": s.label_, "start": s.start_char, "end": s.end_char,
-                        "text": s.text, "why": s.kb_id_}
-                       for s in doc.spans.get("excluded_indicators", [])]
+    text = doc_text(doc)
+    bounds = _TokenBounds(doc)
+    home_key = resolver.home_key(home)
+    resolve = resolver.resolve_fields
+    mentions = result.mentions
+    found = _stakeholder_results(doc)
+    for (_, _, how, canonical, sector, kind), start, end in zip(found, *bounds.chars(
+            [m[0] for m in found], [m[1] for m in found]), strict=True):
+        surface = text[start:end]
+        canonical, sector, kind, how = resolve(surface, canonical, sector, how, kind, home,
+                                               home_key)
+        mentions.append(MentionResult(start, end, surface, canonical, sector, kind, how))
+    result.suggestions = _suggestions(doc, result.sentences, bounds)
+    personal = _personal_results(doc)
+    result.personal_data = [
+        {"kind": kind, "start": start, "end": end, "text": text[start:end]}
+        for (kind, _, _), start, end in zip(personal, *bounds.chars(
+            [p[1] for p in personal], [p[2] for p in personal]), strict=True)]
+    excluded = _indicator_results(doc, excluded=True)
+    result.excluded = [
+        {"code": code, "start": start, "end": end, "text": text[start:end], "why": why}
+        for (code, why, _, _), start, end in zip(excluded, *bounds.chars(
+            [x[2] for x in excluded], [x[3] for x in excluded]), strict=True)]
     return result
 
 
-def _suggestions(doc: Doc, sents: list[tuple[int, int]]) -> list[SuggestionResult]:
-    """One suggestion per (sentence, code) with every matched word as evidence."""
-    if not sents:
-        return []
-    starts = [s for s, _ in sents]
-    grouped: dict[tuple[int, str], list] = {}
-    for span in doc.spans.get("indicators", []):
-        k = max(0, bisect.bisect_right(starts, span.start_char) - 1)
-        grouped.setdefault((k, span.label_), []).append(span)
+class _TokenBounds:
+    """Character offsets of token spans, converted for many spans at once."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.idx: numpy.ndarray | None = None
+
+    def chars(self, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]]:
+        """Start and end characters of the token spans [start, end)."""
+        if not starts:
+            return [], []
+        if self.idx is None:
+            forms = forms_for(self.doc.vocab)
+            ids = forms.ids(self.doc)
+            self.idx = token_idx(self.doc)
+            self.ends = self.idx + forms["length"][ids]
+        return (self.idx[numpy.array(starts)].tolist(),
+                self.ends[numpy.array(ends) - 1].tolist())
+
+
+def _stakeholder_results(doc: Doc) -> list[tuple[int, int, str, str, str, str]]:
+    found = doc.user_data.get(ruler_mod.RESULTS_KEY)
+    if found is not None:
+        return found
     out = []
-    for (k, code), spans in sorted(grouped.items()):
-        evidence = list(dict.fromkeys(s.text for s in spans))
-        indicators = list(dict.fromkeys(s.kb_id_ for s in spans))
+    for span in doc.spans.get("stakeholders", []):
+        how, _, kind = span.id_.partition(":")
+        out.append((span.start, span.end, how, span.kb_id_, span.label_, kind))
+    return out
+
+
+def _indicator_results(doc: Doc, excluded: bool = False) -> list[tuple[str, str, int, int]]:
+    found = doc.user_data.get(indicators_mod.EXCLUDED_KEY if excluded
+                              else indicators_mod.RESULTS_KEY)
+    if found is not None:
+        return found
+    group = "excluded_indicators" if excluded else "indicators"
+    return [(s.label_, s.kb_id_, s.start, s.end) for s in doc.spans.get(group, [])]
+
+
+def _personal_results(doc: Doc) -> list[tuple[str, int, int]]:
+    found = doc.user_data.get(personal_mod.RESULTS_KEY)
+    if found is not None:
+        return found
+    return [(s.label_, s.start, s.end) for s in doc.spans.get("personal_data", [])]
+
+
+def _suggestions(doc: Doc, sents: list[tuple[int, int]], bounds: _TokenBounds
+                 ) -> list[SuggestionResult]:
+    """One suggestion per (sentence, code) with every matched word as evidence."""
+    hits = _indicator_results(doc)
+    if not sents or not hits:
+        return []
+    text = doc_text(doc)
+    hit_starts, hit_ends = bounds.chars([h[2] for h in hits], [h[3] for h in hits])
+    which = numpy.searchsorted(numpy.array([s for s, _ in sents]), hit_starts, side="right") - 1
+    grouped: dict[tuple[int, str], list] = {}
+    for (code, label, _, _), start, end, k in zip(hits, hit_starts, hit_ends, which.tolist(),
+                                                  strict=True):
+        grouped.setdefault((max(k, 0), code), []).append((text[start:end], label))
+    out = []
+    for (k, code), found in sorted(grouped.items()):
+        evidence = list(dict.fromkeys(t for t, _ in found))
+        indicators = list(dict.fromkeys(label for _, label in found))
         score = round(1 - 0.5 ** len(indicators), 3)
         out.append(SuggestionResult(code, sents[k][0], sents[k][1], evidence, indicators, score))
     return out

@@ -1,9 +1,14 @@
 """Code suggestions from indicator lemmas, with exclusions for lexical traps.
 
-An indicator is a word or a phrase (words separated by spaces, matched on consecutive words);
-a word matches a token when it equals the token's lemma, the lemma of the indicator word, or the
-token as written (lower case); a trailing ``*`` makes it a prefix ("tillids*" matches
-"tillidsfuld"). Exclusions cancel hits; an exclusion may name
+An indicator is a word or a phrase (words separated by spaces); a word matches a token when it
+equals the token's lemma, the lemma of the indicator word, or the token as written (lower
+case); a trailing ``*`` makes it a prefix ("tillids*" matches "tillidsfuld"). The words of a
+phrase match in order, with up to ``MAX_GAP`` other words between two of them inside one clause
+(no punctuation between) and no negation among those: Danish puts the subject and adverbs
+between a verb and its object or particle when the sentence does not start with the subject
+("nu kender vi hinanden" for "kende hinanden", "så sker der fejl" for "ske fejl"), and a
+negation in between ("er ikke imod") turns the phrase around. Exclusions cancel hits; an
+exclusion may name
 
 * ``pattern``: a word or phrase (same syntax); a hit overlapping a match of it is cancelled,
 * ``indicator``: the exclusion only applies to hits of this indicator,
@@ -12,12 +17,16 @@ token as written (lower case); a trailing ``*`` makes it a prefix ("tillids*" ma
 
 Every condition an exclusion names must hold for it to cancel a hit. The traps in the default
 codebook are written this way: "tryghed" near "patienterne", "konfliktsky", "chancen for".
+
+Hits go to ``doc.user_data[RESULTS_KEY]`` as ``(code, indicator, start token, end token)``
+tuples (cancelled ones to ``EXCLUDED_KEY`` with the reason), and, unless the component is
+called with ``spans=False``, to spans in ``doc.spans["indicators"]`` and
+``doc.spans["excluded_indicators"]``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +38,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from workbench.errors import InvalidInput
+from workbench.nlp.forms import SENT_STARTS_KEY, forms_for
 from workbench.nlp.lemmas import indicator_lemma
 
 DEFAULT_WINDOW = 6
-_ALNUM = re.compile(r"[^\W_]")
+MAX_GAP = 2  # other words allowed between two words of a phrase
+NEGATIONS = frozenset({"ikke", "aldrig", "ingen", "intet", "ej", "næppe"})
+RESULTS_KEY = "wb_indicators"
+EXCLUDED_KEY = "wb_excluded_indicators"
+_NO_WORDS: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -124,21 +138,27 @@ class _Pattern:
 
 
 class IndicatorMatcher:
-    """A spaCy component writing code-indicator hits to ``doc.spans["indicators"]``.
+    """A spaCy component finding code-indicator hits (see the module docstring).
 
     Each span's label is the code name and its ``kb_id_`` the indicator that matched. Hits that
-    an exclusion cancels are dropped here (and listed in ``doc.spans["excluded_indicators"]``
-    with the exclusion's reason as ``kb_id_``, for evaluation and explanations).
+    an exclusion cancels are listed apart, with the exclusion's reason (for evaluation and
+    explanations).
     """
 
     def __init__(self, nlp: Language):
         self.nlp = nlp
+        self.forms = forms_for(nlp.vocab)
         self.words: list[_Word] = []
         self.word_ids: dict[_Word, int] = {}
         self.patterns: list[_Pattern] = []
         self.by_first: dict[int, list[int]] = {}
         self.exclusions: list[dict[str, Any]] = []
-        self.token_cache: dict[int, tuple[frozenset[int], bool]] = {}
+        self.indicator_patterns: list[int] = []
+        self.exact: dict[str, set[int]] = {}
+        self.prefix_ids: dict[str, set[int]] = {}
+        self.prefix_lengths: list[int] = []
+        self.prefix_starts: frozenset[str] = frozenset()
+        self._add_features()
 
     def _word_id(self, word: _Word) -> int:
         if word not in self.word_ids:
@@ -157,7 +177,6 @@ class IndicatorMatcher:
     def configure(self, codes: Sequence[CodeSpec]) -> None:
         """Compile the codes' indicators and exclusions."""
         self.codes = list(codes)
-        self.indicator_patterns: list[int] = []
         for code in codes:
             for indicator in code.indicators:
                 index = self._add(code.name, indicator)
@@ -180,75 +199,97 @@ class IndicatorMatcher:
                 self.exclusions.append(rule)
         for index, pattern in enumerate(self.patterns):
             self.by_first.setdefault(pattern.words[0], []).append(index)
-        self.exact: dict[str, set[int]] = {}
-        self.prefixes: list[tuple[str, int]] = []
-        self.prefix_ids: dict[str, set[int]] = {}
         for i, word in enumerate(self.words):
             if word.prefix:
-                self.prefixes.append((word.text, i))
                 self.prefix_ids.setdefault(word.text, set()).add(i)
             else:
                 self.exact.setdefault(word.text, set()).add(i)
                 self.exact.setdefault(word.lemma, set()).add(i)
+        self.prefix_lengths = sorted({len(text) for text in self.prefix_ids})
+        if self.prefix_lengths:
+            shortest = self.prefix_lengths[0]
+            self.prefix_starts = frozenset(text[:shortest] for text in self.prefix_ids)
+        self._add_features()
 
-        self.prefix_lengths = sorted({len(text) for text, _ in self.prefixes})
+    def _add_features(self) -> None:
+        self.forms.add_features([("ind_words", object), ("ind_candidate", bool)],
+                                self._form_words)
 
-    def _token_words(self, orth: int, lemma: int) -> tuple[frozenset[int], bool]:
-        """The indicator words a word form stands for, and whether it is a word at all."""
-        hit = self.token_cache.get(orth)
-        if hit is None:
-            strings = self.nlp.vocab.strings
-            text = strings[orth]
-            lower = text.lower()
-            lem = strings[lemma]
-            ids = set(self.exact.get(lem, ()))
-            # A word written in the indicator list matches itself as written, not via lemma.
-            ids.update(i for i in self.exact.get(lower, ()) if self.words[i].text == lower)
-            for length in self.prefix_lengths:
-                for form in (lower, lem):
-                    found = self.prefix_ids.get(form[:length])
-                    if found:
-                        ids.update(found)
-            is_word = text.isalpha() or _ALNUM.search(text) is not None
-            hit = (frozenset(ids), is_word)
-            self.token_cache[orth] = hit
-        return hit
+    def _form_words(self, text: str, lemma: str) -> tuple[frozenset[int], bool]:
+        """The indicator words a word form stands for, and whether it is a candidate at all
+        (stands for some and is a word)."""
+        if not self.words:
+            return _NO_WORDS, False
+        lower = text.lower()
+        exact = self.exact.get(lemma)
+        written = self.exact.get(lower)
+        if self.prefix_lengths:
+            shortest = self.prefix_lengths[0]
+            prefixed = (lower[:shortest] in self.prefix_starts
+                        or lemma[:shortest] in self.prefix_starts)
+        else:
+            prefixed = False
+        if exact is None and written is None and not prefixed:
+            return _NO_WORDS, False
+        ids = set(exact or ())
+        # A word written in the indicator list matches itself as written, not via lemma.
+        ids.update(i for i in written or () if self.words[i].text == lower)
+        for length in self.prefix_lengths if prefixed else ():
+            for form in (lower, lemma):
+                found = self.prefix_ids.get(form[:length])
+                if found:
+                    ids.update(found)
+        if not ids:
+            return _NO_WORDS, False
+        return frozenset(ids), any(c.isalnum() for c in text)
 
-    def __call__(self, doc: Doc) -> Doc:
-        doc.spans["indicators"] = []
-        doc.spans["excluded_indicators"] = []
+    def __call__(self, doc: Doc, spans: bool = True) -> Doc:
+        doc.user_data[RESULTS_KEY] = doc.user_data[EXCLUDED_KEY] = []
+        if spans:
+            doc.spans["indicators"] = []
+            doc.spans["excluded_indicators"] = []
         if not self.patterns or not len(doc):
             return doc
-        orths = doc.to_array("ORTH")
-        # The words an indicator token stands for depend only on its form: look each distinct
-        # form up once, then work on the (few) tokens that match anything at all.
-        uniq, first, inverse = numpy.unique(orths, return_index=True, return_inverse=True)
-        cache, compute = self.token_cache, self._token_words
-        infos = [info if (info := cache.get(o)) is not None else compute(o, doc[f].lemma)
-                 for o, f in zip(uniq.tolist(), first.tolist(), strict=True)]
-        sets = [words for words, _ in infos]
-        has_any = numpy.array([bool(w) for w in sets], dtype=bool)[inverse]
-        is_word = numpy.array([w for _, w in infos], dtype=bool)[inverse]
-        candidates = numpy.nonzero(has_any & is_word)[0]
+        forms = self.forms
+        ids = forms.ids(doc)
+        # Most tokens match no indicator word: look closer only where one does.
+        candidates = numpy.nonzero(forms["ind_candidate"][ids])[0]
         if not len(candidates):
             return doc
-        word_pos = numpy.nonzero(is_word)[0]
+        word_pos = numpy.nonzero(forms["word"][ids])[0]
         n_words = len(word_pos)
-        inverse_list = inverse.tolist()
+        word_forms = ids[word_pos]
+        word_sets, lemmas = forms["ind_words"], forms.lemmas
         word_pos_list = word_pos.tolist()
 
         def words_at(k: int) -> frozenset[int]:
-            return sets[inverse_list[word_pos_list[k]]]
+            return word_sets[word_forms[k]]
+
+        def next_word(k: int, wanted: int) -> int | None:
+            """Where ``wanted`` matches after word ``k``: the next word, or one up to MAX_GAP
+            words on within the clause, with no negation skipped."""
+            if k + 1 < n_words and wanted in words_at(k + 1):
+                return k + 1
+            for j in range(k + 1, min(n_words - 1, k + 1 + MAX_GAP)):
+                if word_pos_list[j + 1] - word_pos_list[k] != j + 1 - k:
+                    return None  # punctuation or a line break in between
+                if lemmas[word_forms[j]] in NEGATIONS:
+                    return None
+                if wanted in words_at(j + 1):
+                    return j + 1
+            return None
 
         matches: dict[int, list[tuple[int, int]]] = {}
         for k in numpy.searchsorted(word_pos, candidates).tolist():
             for word_id in words_at(k):
                 for p in self.by_first.get(word_id, ()):
-                    words = self.patterns[p].words
-                    if k + len(words) > n_words:
-                        continue
-                    if all(words[j] in words_at(k + j) for j in range(1, len(words))):
-                        matches.setdefault(p, []).append((k, k + len(words)))
+                    end: int | None = k
+                    for wanted in self.patterns[p].words[1:]:
+                        end = next_word(end, wanted)
+                        if end is None:
+                            break
+                    if end is not None:
+                        matches.setdefault(p, []).append((k, end + 1))
         hits: list[tuple[str, str, int, int]] = []  # code, indicator, word-index start, end
         for p in self.indicator_patterns:
             for start, end in matches.get(p, ()):
@@ -256,19 +297,22 @@ class IndicatorMatcher:
                 hits.append((pattern.code, pattern.label, start, end))
         if not hits:
             return doc
-        sentence_of_token = numpy.cumsum(doc.to_array("SENT_START") == 1)
-        sent_of = sentence_of_token[word_pos].tolist()
+        sent_of = _sentence_of_words(doc, word_pos).tolist()
         kept, excluded = [], []
         for hit in sorted(set(hits), key=lambda h: (h[2], h[0])):
             reason = self._excluded(hit, matches, words_at, n_words, sent_of)
             tok_start, tok_end = word_pos_list[hit[2]], word_pos_list[hit[3] - 1] + 1
             if reason is None:
-                kept.append(Span(doc, tok_start, tok_end, label=hit[0], kb_id=hit[1]))
+                kept.append((hit[0], hit[1], tok_start, tok_end))
             else:
-                excluded.append(Span(doc, tok_start, tok_end, label=hit[0],
-                                     kb_id=f"{hit[1]}: {reason or 'excluded'}"))
-        doc.spans["indicators"] = kept
-        doc.spans["excluded_indicators"] = excluded
+                excluded.append((hit[0], f"{hit[1]}: {reason or 'excluded'}", tok_start, tok_end))
+        doc.user_data[RESULTS_KEY] = kept
+        doc.user_data[EXCLUDED_KEY] = excluded
+        if spans:
+            doc.spans["indicators"] = [Span(doc, s, e, label=code, kb_id=label)
+                                       for code, label, s, e in kept]
+            doc.spans["excluded_indicators"] = [Span(doc, s, e, label=code, kb_id=label)
+                                                for code, label, s, e in excluded]
         return doc
 
     def _excluded(self, hit, matches, words_at, n_words, sent_of) -> str | None:
@@ -290,3 +334,12 @@ class IndicatorMatcher:
                     continue
             return rule["reason"]
         return None
+
+
+def _sentence_of_words(doc: Doc, word_pos: numpy.ndarray) -> numpy.ndarray:
+    """The sentence number of each word (from the sentence splitter, or the doc's starts)."""
+    starts = doc.user_data.get(SENT_STARTS_KEY)
+    if starts is not None:
+        return numpy.searchsorted(starts, word_pos, side="right")
+    sentence_of_token = numpy.cumsum(doc.to_array("SENT_START") == 1)
+    return sentence_of_token[word_pos]

@@ -41,8 +41,9 @@ def lemmatise_word(word: str, table: dict[str, str] | None = None) -> str:
     """Return the lower-case lemma of one word ("Kommunerne" -> "kommune").
 
     Looks the word up as written, then in lower case; a compound the table does not know is
-    lemmatised by its longest known head ("hospitalsledelsen" -> "hospitalsledelse"); any other
-    word is its own lower-cased lemma.
+    lemmatised by its longest known head ("hospitalsledelsen" -> "hospitalsledelse"), a
+    hyphenated one by its last part ("KOL-patienten" -> "kol-patient"); any other word is its
+    own lower-cased lemma.
     """
     table = lemma_table() if table is None else table
     lemma = table.get(word)
@@ -57,6 +58,10 @@ def lemmatise_word(word: str, table: dict[str, str] | None = None) -> str:
                     if head is not None:
                         lemma = lower[:i] + head
                         break
+            elif "-" in lower:
+                modifier, _, last = lower.rpartition("-")
+                if modifier and last.isalpha():
+                    lemma = f"{modifier}-{lemmatise_word(last, table)}"
     return lemma.lower()
 
 
@@ -72,7 +77,7 @@ def lemmatise_phrase(phrase: str, table: dict[str, str] | None = None) -> list[s
 
 @lru_cache(maxsize=1)
 def _lemma_values() -> frozenset[str]:
-    return frozenset(v.lower() for v in lemma_table().values())
+    return frozenset(map(str.lower, lemma_table().values()))
 
 
 def is_lemma(word: str) -> bool:

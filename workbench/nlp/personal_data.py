@@ -4,6 +4,9 @@ The patterns are pure functions over text (``find_pattern_hits``) so that they c
 and reused without spaCy; ``PersonalDataFinder`` is the pipeline component that adds person
 names (a Danish first-name list, a following capitalised surname, the project's known
 participant names, and a trained model's PER entities when one is used).
+
+The hits go to ``doc.user_data[RESULTS_KEY]`` as ``(kind, start token, end token)`` tuples and,
+unless the component is called with ``spans=False``, to ``doc.spans["personal_data"]``.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from workbench.nlp.forms import forms_for, token_idx
 from workbench.nlp.lemmas import lemma_table
 from workbench.nlp.stakeholder_ruler import COVERED_KEY
 from workbench.nlp.textkeeping import doc_text
+
+RESULTS_KEY = "wb_personal_data"
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # Eight digits as 8, 2-2-2-2 or 4-4, optionally after +45 / 0045; never inside a longer number.
@@ -130,100 +136,103 @@ def _is_capitalised(text: str) -> bool:
 
 
 class PersonalDataFinder:
-    """A spaCy component writing personal-data hits to ``doc.spans["personal_data"]``."""
+    """A spaCy component finding personal data (see the module docstring)."""
 
     def __init__(self, nlp: Language):
         self.nlp = nlp
+        self.forms = forms_for(nlp.vocab)
         self.known = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.has_known = False
         self.names = first_names()
         self.table = lemma_table()
         self.stop = nlp.Defaults.stop_words
-        self.first_cache: dict[int, int] = {}  # 0 no name, 1 name, 2 name that is also a word
-        self.digit_cache: dict[int, bool] = {}
+        # pd_first_name: 0 no first name, 1 a first name, 2 one that is also a word ("Bo")
+        self.forms.add_features([("pd_first_name", numpy.int8), ("pd_surname", bool),
+                                 ("pd_digits", bool)], self._form_features)
 
     def configure(self, known_names: list[str] | tuple[str, ...] = ()) -> None:
         """Add the project's known real names (participants) as exact matches."""
         docs = [self.nlp.make_doc(n) for n in known_names if n and n.strip()]
         if docs:
             self.known.add("KNOWN_NAME", docs)
+            self.has_known = True
 
-    def _first_name(self, orth: int) -> int:
-        kind = self.first_cache.get(orth)
-        if kind is None:
-            text = self.nlp.vocab.strings[orth]
-            if text not in self.names:
-                kind = 0
-            else:
-                lower = text.lower()
-                kind = 2 if lower in self.stop or lower in self.table else 1
-            self.first_cache[orth] = kind
-        return kind
+    def _form_features(self, text: str, lemma: str) -> tuple[int, bool, bool]:
+        lower = text.lower()
+        if text not in self.names:
+            first = 0
+        else:
+            first = 2 if lower in self.stop or lower in self.table else 1
+        surname = _is_capitalised(text) and lower not in self.stop
+        digits = not text.isalpha() and (text == "+" or _ANY_DIGIT.search(text) is not None)
+        return first, surname, digits
 
-    def __call__(self, doc: Doc) -> Doc:
-        spans: list[Span] = []
-        for hit in find_pattern_hits(doc_text(doc), self._digit_regions(doc)):
-            span = doc.char_span(hit.start, hit.end, label=hit.kind, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
+    def __call__(self, doc: Doc, spans: bool = True) -> Doc:
+        found: list[tuple[str, int, int]] = []
+        ids = self.forms.ids(doc)
+        regions = self._digit_regions(doc, ids)
+        text = doc_text(doc)
+        if regions or "@" in text:
+            idx = token_idx(doc)
+            ends = idx + self.forms["length"][ids]
+            for hit in find_pattern_hits(text, regions):
+                # Widen to whole tokens (as Doc.char_span's "expand" does).
+                start = int(numpy.searchsorted(idx, hit.start, side="right")) - 1
+                end = int(numpy.searchsorted(ends, hit.end, side="left")) + 1
+                if 0 <= start < end <= len(doc):
+                    found.append((hit.kind, start, end))
         covered = doc.user_data.pop(COVERED_KEY, None)
         if covered is None:
             covered = [(s.start, s.end) for s in doc.spans.get("stakeholders", [])]
         blocked = {i for s, e in covered for i in range(s, e)}
-        blocked.update(i for s in spans for i in range(s.start, s.end))
-        names = [(s, e) for _, s, e in self.known(doc)]
+        blocked.update(i for _, s, e in found for i in range(s, e))
+        names = [(s, e) for _, s, e in self.known(doc)] if self.has_known else []
         if doc.has_annotation("ENT_IOB"):
             names.extend((e.start, e.end) for e in doc.ents if e.label_ == "PER")
-        names.extend(self._name_sequences(doc, blocked))
+        names.extend(self._name_sequences(doc, ids, blocked))
         for start, end in _non_overlapping(names):
             if not blocked.intersection(range(start, end)):
-                spans.append(Span(doc, start, end, label="name"))
-        doc.spans["personal_data"] = sorted(spans, key=lambda s: s.start)
+                found.append(("name", start, end))
+        found.sort(key=lambda h: h[1])
+        doc.user_data[RESULTS_KEY] = found
+        if spans:
+            doc.spans["personal_data"] = [Span(doc, s, e, label=kind) for kind, s, e in found]
         return doc
 
-    def _digit_regions(self, doc: Doc) -> list[tuple[int, int]]:
+    def _digit_regions(self, doc: Doc, ids: numpy.ndarray) -> list[tuple[int, int]]:
         """Character ranges of runs of tokens that hold digits (or a leading +)."""
-        arr = doc.to_array(["ORTH", "IDX", "LENGTH"])
-        if not len(arr):
+        positions = numpy.nonzero(self.forms["pd_digits"][ids])[0]
+        if not len(positions):
             return []
-        uniq, inverse = numpy.unique(arr[:, 0], return_inverse=True)
-        cache, strings = self.digit_cache, self.nlp.vocab.strings
-        flags = []
-        for orth in uniq.tolist():
-            flag = cache.get(orth)
-            if flag is None:
-                text = strings[orth]
-                flag = cache[orth] = not text.isalpha() and (
-                    text == "+" or _ANY_DIGIT.search(text) is not None)
-            flags.append(flag)
-        positions = numpy.nonzero(numpy.array(flags, dtype=bool)[inverse])[0].tolist()
+        idx = token_idx(doc)
+        starts = idx[positions].tolist()
+        ends = (idx[positions] + self.forms["length"][ids[positions]]).tolist()
         regions: list[tuple[int, int]] = []
-        idx, length = arr[:, 1].tolist(), arr[:, 2].tolist()
         last = -2
-        for i in positions:
-            end = idx[i] + length[i]
+        for i, start, end in zip(positions.tolist(), starts, ends, strict=True):
             if i == last + 1 and regions:
                 regions[-1] = (regions[-1][0], end)
             else:
-                regions.append((idx[i], end))
+                regions.append((start, end))
             last = i
         return regions
 
-    def _name_sequences(self, doc: Doc, blocked: set[int]) -> list[tuple[int, int]]:
+    def _name_sequences(self, doc: Doc, ids: numpy.ndarray, blocked: set[int]
+                        ) -> list[tuple[int, int]]:
         """A first name, plus the capitalised words right after it (surnames)."""
-        orths_arr = doc.to_array("ORTH")
-        uniq, inverse = numpy.unique(orths_arr, return_inverse=True)
-        get, compute = self.first_cache.get, self._first_name
-        kinds = numpy.array([k if (k := get(o)) is not None else compute(o)
-                             for o in uniq.tolist()], dtype=numpy.int8)[inverse]
+        kinds = self.forms["pd_first_name"][ids]
+        positions = numpy.nonzero(kinds)[0].tolist()
+        if not positions:
+            return []
+        surname = self.forms["pd_surname"]
         found = []
         n = len(doc)
         last_end = 0
-        for i in numpy.nonzero(kinds)[0].tolist():
+        for i in positions:
             if i < last_end or i in blocked:
                 continue
             end = i + 1
-            while end < n and end - i < 4 and end not in blocked \
-                    and _is_capitalised(doc[end].text) and doc[end].lower_ not in self.stop:
+            while end < n and end - i < 4 and end not in blocked and surname[ids[end]]:
                 end += 1
             if end > i + 1 or kinds[i] == 1 or not doc[i].is_sent_start:
                 found.append((i, end))

@@ -9,6 +9,11 @@ Without a trained model the pipeline is ``spacy.blank("da")`` plus workbench's o
 * ``wb_indicators``: code indicator lemmas with exclusions; writes ``doc.spans["indicators"]``.
 * ``wb_personal_data``: e-mail, phone, CPR and person names; writes ``doc.spans["personal_data"]``.
 
+The model-free pipeline's vocabulary does not compute the lexical attributes workbench never
+reads (``shape_``, ``prefix_``, ``suffix_``, ``like_num``, ``like_url``, ``like_email``): spaCy
+computes them in Python for every new word form, which is a good part of tokenizing a large
+text. Tokens of that pipeline leave them unset.
+
 A trained pipeline (``da_core_news_sm`` ... ``_trf``, a DaCy package) is used instead of the blank
 one when the project setting ``spacy_model`` or the environment variable
 ``WORKBENCH_SPACY_MODEL`` names it; its PER/ORG/LOC entities are merged with ours. Nothing is ever
@@ -25,6 +30,16 @@ from dataclasses import dataclass, field
 
 import numpy
 import spacy
+from spacy.attrs import (
+    LEMMA,
+    LIKE_EMAIL,
+    LIKE_NUM,
+    LIKE_URL,
+    PREFIX,
+    SENT_START,
+    SHAPE,
+    SUFFIX,
+)
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -33,12 +48,14 @@ from workbench.errors import WorkbenchError
 from workbench.nlp import indicators as indicators_mod
 from workbench.nlp import personal_data as personal_mod
 from workbench.nlp import stakeholder_ruler as ruler_mod
+from workbench.nlp.forms import SENT_STARTS_KEY, forms_for
 from workbench.nlp.gazetteer import Gazetteer, default_gazetteer
 from workbench.nlp.indicators import CodeSpec
-from workbench.nlp.lemmas import lemma_table, lemmatise_word
 from workbench.nlp.textkeeping import TextKeepingTokenizer
 
 MODEL_ENV = "WORKBENCH_SPACY_MODEL"
+# Lexical attributes nothing in workbench reads (a trained model's features may: kept there).
+UNUSED_LEXICAL_ATTRIBUTES = frozenset({SHAPE, PREFIX, SUFFIX, LIKE_NUM, LIKE_URL, LIKE_EMAIL})
 MODEL_SETTING = "spacy_model"
 BLANK = "blank"
 
@@ -46,30 +63,17 @@ BLANK = "blank"
 class LookupLemmatizer:
     """Sets ``token.lemma_`` from the lookup table: as written, then lower case, then itself.
 
-    Lemmas are lower case. The lemma depends only on the word form, so it is cached per form and
-    set for a whole doc with one array write.
+    Lemmas are lower case. The lemma depends only on the word form, so the form table computes
+    it once per form and the whole doc gets its lemmas in one array write.
     """
 
     def __init__(self, nlp: Language):
-        self.strings = nlp.vocab.strings
-        self.table = lemma_table()
-        self.cache: dict[int, int] = {}
-
-    def lemma_hash(self, orth: int) -> int:
-        """The lemma's string hash for a word form's hash (computed once per form)."""
-        cached = self.cache.get(orth)
-        if cached is None:
-            cached = self.strings.add(lemmatise_word(self.strings[orth], self.table))
-            self.cache[orth] = cached
-        return cached
+        self.forms = forms_for(nlp.vocab)
 
     def __call__(self, doc: Doc) -> Doc:
-        if not len(doc):
-            return doc
-        uniq, inverse = numpy.unique(doc.to_array("ORTH"), return_inverse=True)
-        get, compute = self.cache.get, self.lemma_hash
-        lemmas = numpy.array([get(o) or compute(o) for o in uniq.tolist()], dtype=numpy.uint64)
-        doc.from_array(["LEMMA"], lemmas[inverse].reshape(-1, 1))
+        if len(doc):
+            ids = self.forms.ids(doc)
+            doc.from_array([LEMMA], self.forms["lemma"][ids].reshape(-1, 1))
         return doc
 
 
@@ -77,51 +81,44 @@ class SentenceSplitter:
     """Sentence starts after . ! ? (and … ; and closing quotes or brackets that follow them)
     and after every line break (speaker turns, list items, headings).
 
-    Works on arrays of word-form hashes, with what each form is cached, so it costs a few
-    dictionary look-ups per token.
+    What each word form is (word, sentence end, line break, ...) is a form feature, so a doc
+    costs a few array operations. The start tokens are also kept in ``doc.user_data`` for
+    :func:`workbench.nlp.analysis.sentences`.
     """
 
     FINAL = frozenset({".", "!", "?", "…", "..", "...", "?!", "!?", "!!", "??", ";"})
     WORD, END, BREAK, SPACE, TRAILING = 0, 1, 2, 3, 4
 
     def __init__(self, nlp: Language):
-        self.strings = nlp.vocab.strings
-        self.cache: dict[int, int] = {}
+        self.forms = forms_for(nlp.vocab)
+        self.forms.add_feature("sent_kind", numpy.int8, self._kind)
 
-    def _kind(self, orth: int) -> int:
-        kind = self.cache.get(orth)
-        if kind is None:
-            text = self.strings[orth]
-            if text in self.FINAL:
-                kind = self.END
-            elif text.isspace():
-                kind = self.BREAK if "\n" in text else self.SPACE
-            elif all(not ch.isalnum() for ch in text):
-                kind = self.TRAILING  # quotes, brackets, dashes: stay with what went before
-            else:
-                kind = self.WORD
-            self.cache[orth] = kind
-        return kind
+    def _kind(self, text: str, lemma: str) -> int:
+        if text in self.FINAL:
+            return self.END
+        if text.isspace():
+            return self.BREAK if "\n" in text else self.SPACE
+        if all(not ch.isalnum() for ch in text):
+            return self.TRAILING  # quotes, brackets, dashes: stay with what went before
+        return self.WORD
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
-        orths = doc.to_array("ORTH")
-        uniq, inverse = numpy.unique(orths, return_inverse=True)
-        get, compute = self.cache.get, self._kind
-        kinds = numpy.array([k if (k := get(o)) is not None else compute(o)
-                             for o in uniq.tolist()], dtype=numpy.int8)[inverse]
+        kinds = self.forms["sent_kind"][self.forms.ids(doc)]
         # A word starts a sentence when the last word, sentence end or line break before it
         # (quotes, brackets and spaces do not count) was a sentence end or a line break.
         relevant = numpy.nonzero(kinds <= self.BREAK)[0]
         rel_kinds = kinds[relevant]
         after_end = numpy.zeros(len(relevant), dtype=bool)
         after_end[1:] = rel_kinds[:-1] != self.WORD
+        first = relevant[after_end & (rel_kinds == self.WORD)]
         starts = numpy.full(n, -1, dtype=numpy.int64)
-        starts[relevant[after_end & (rel_kinds == self.WORD)]] = 1
+        starts[first] = 1
         starts[0] = 1
-        doc.from_array(["SENT_START"], starts.astype(numpy.uint64).reshape(-1, 1))
+        doc.from_array([SENT_START], starts.astype(numpy.uint64).reshape(-1, 1))
+        doc.user_data[SENT_STARTS_KEY] = numpy.union1d(first, [0])
         return doc
 
 
@@ -239,6 +236,9 @@ def build_pipeline(spec: PipelineSpec | None = None) -> Language:
             nlp.add_pipe("wb_sentences")
     else:
         nlp = spacy.blank("da")
+        nlp.vocab.lex_attr_getters = {
+            attr: getter for attr, getter in nlp.vocab.lex_attr_getters.items()
+            if attr not in UNUSED_LEXICAL_ATTRIBUTES}
         nlp.add_pipe("wb_lemmatizer")
         nlp.add_pipe("wb_sentences")
     # "A/S." at the end of a sentence would otherwise split into "A", "/", "S.".

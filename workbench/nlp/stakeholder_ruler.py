@@ -1,6 +1,8 @@
 """The stakeholder entity ruler: gazetteer names, generic terms, role nouns and name patterns.
 
-Each mention becomes a span in ``doc.spans["stakeholders"]`` with
+The mentions go to ``doc.user_data[RESULTS_KEY]`` as plain tuples ``(start token, end token,
+how, canonical, sector, kind)``, and (unless the component is called with ``spans=False``, as
+tagging does) to spans in ``doc.spans["stakeholders"]`` with
 
 * ``label_``: the sector slug (empty for an organisation a trained model found),
 * ``kb_id_``: the canonical name (for a pattern: the name rebuilt in its base form),
@@ -12,6 +14,15 @@ model's PER and LOC entities; without one ``doc.ents`` is left empty.
 
 Overlapping candidates are resolved longest first, then by how they were found (a gazetteer
 name beats a pattern, a pattern beats a role noun, a role noun beats a generic term).
+
+Beyond exact matches:
+
+* a one-word generic term or role noun given as a lemma also matches as the head of a compound
+  ("nabokommunerne", "hjertepatienter", "KOL-patient", "lokalpolitikerne");
+* a bare town name that the gazetteer knows as a municipality is a place, not the
+  municipality, right after a locative preposition ("bor i Aarhus", "toget fra Viborg") or
+  right before another capitalised name word ("Herning Rådhus");
+* name patterns step over runs of spaces (text from PDFs: "Randers   Kommune").
 """
 
 from __future__ import annotations
@@ -24,9 +35,12 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from workbench.nlp.forms import forms_for
 from workbench.nlp.gazetteer import Entry, Gazetteer
+from workbench.nlp.lemmas import MIN_HEAD, MIN_MODIFIER, is_lemma, lemmatise_word
 
 COVERED_KEY = "wb_stakeholder_tokens"
+RESULTS_KEY = "wb_stakeholders"
 PRIORITY = {"named": 0, "pattern": 1, "model": 2, "role": 3, "generic": 4}
 ENT_LABEL = {"organisation": "ORG", "partnership": "ORG", "group": "ACTOR", "role": "ROLE",
              "person": "PER"}
@@ -50,8 +64,8 @@ class HeadRule:
 
 
 HEAD_RULES: tuple[HeadRule, ...] = (
-    HeadRule(frozenset({"kommune", "kommunes"}), "municipality", "{name} Kommune", before=1,
-             case_sensitive=False),
+    HeadRule(frozenset({"kommune", "kommunes", "kommuner"}), "municipality", "{name} Kommune",
+             before=1, case_sensitive=False),
     HeadRule(frozenset({"Region"}), "region", "Region {name}", after=1),
     HeadRule(frozenset({"hospitalet", "sygehuset"}), "hospital", "{Head} i {name}", after=1,
              via="i", case_sensitive=False),
@@ -79,6 +93,21 @@ for _rule in HEAD_RULES:
         _HEAD_INDEX.setdefault(_head, []).append(_rule)
 
 _PLACE_COMPOUND = re.compile(r"-[a-zæøå]")
+# "Syddjurs og Norddjurs Kommuner": a plural head names the last of several municipalities; at
+# the start of a sentence the capitalised word before it is more often an adjective.
+_PLURAL_HEADS = frozenset({"kommuner"})
+# Prepositions after which a town name is where something happens, not the municipality acting.
+LOCATIVE = frozenset({"i", "fra", "på", "ved", "nær", "omkring"})
+# What a word form is for this component (bit flags, a form feature).
+_NAME = 1  # capitalised: can be part of a name
+_ONE_WORD_NAME = 2  # a name by its ending ("Egmontfonden")
+_SPACE = 4
+_TOWN = 8  # a bare town name the gazetteer knows as a municipality
+_LOCATIVE = 16  # "i", "fra", "på" ...
+_LOCATIVE_CAP = 32  # "I", "Fra", "På" ...: locative only at the start of a sentence
+_HEAD = 64  # the head word of a name pattern
+_COMPOUND = 128  # a compound whose head is a generic term or role noun
+_ACTIVE = _ONE_WORD_NAME | _HEAD | _COMPOUND
 
 # Words that may be capitalised at the start of a sentence but are not part of a name.
 _NOT_NAME = {
@@ -117,18 +146,27 @@ class StakeholderRuler:
 
     def __init__(self, nlp: Language):
         self.nlp = nlp
+        self.forms = forms_for(nlp.vocab)
         self.names = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.terms = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.entries: dict[int, tuple[Entry, str]] = {}
         self.merge_model_entities = False
         self.stop_words = nlp.Defaults.stop_words
-        self.word_cache: dict[int, tuple[list[HeadRule], int]] = {}
+        self.towns: frozenset[str] = frozenset()
+        self.compound_heads: dict[str, int] = {}  # head lemma -> index in compound_terms
+        self.compound_terms: list[tuple[str, str, str, str]] = []
+        self.compound_tails: frozenset[str] = frozenset()
+        # Head rules by the word form that heads them, as an index into rule_sets.
+        self.rule_sets: list[list[HeadRule]] = []
+        self._rule_set_ids: dict[tuple[int, ...], int] = {}
+        self._add_features()
 
     def configure(self, gazetteer: Gazetteer, *, merge_model_entities: bool = False) -> None:
         """Load the gazetteer into the matchers."""
         self.gazetteer = gazetteer
         self.merge_model_entities = merge_model_entities
         lemmatise = self._lemmatiser()
+        towns: set[str] = set()
         for entry in gazetteer:
             key = self.nlp.vocab.strings.add(entry.name)
             self.entries[key] = (entry, "named")
@@ -137,12 +175,31 @@ class StakeholderRuler:
             forms = [f for s in surfaces for f in surface_forms(s) if "(" not in s]
             if forms:
                 self.names.add(entry.name, [self.nlp.make_doc(f) for f in forms])
+            if entry.group == "named" and entry.sector == "municipality":
+                towns.update(a for a in entry.aliases
+                             if " " not in a and "kommune" not in a.lower())
             if entry.terms:
+                how = "role" if entry.group == "role" else "generic"
                 term_key = f"{entry.name}\x00terms"
-                self.entries[self.nlp.vocab.strings.add(term_key)] = (
-                    entry, "role" if entry.group == "role" else "generic")
+                self.entries[self.nlp.vocab.strings.add(term_key)] = (entry, how)
                 self.terms.add(term_key, [d for t in entry.terms
                                           for d in self._term_docs(t, lemmatise)])
+                for term in entry.terms:
+                    lower = term.lower()
+                    # A term given in its base form also heads compounds ("nabokommune");
+                    # a term given inflected ("staten") means that word only.
+                    if lower.isalpha() and len(lower) >= MIN_HEAD and (
+                            is_lemma(lower) or lemmatise_word(lower) == lower) \
+                            and lower not in self.compound_heads:
+                        self.compound_heads[lower] = len(self.compound_terms)
+                        self.compound_terms.append((entry.name, entry.sector, entry.kind, how))
+        self.towns = frozenset(towns)
+        self.compound_tails = frozenset(h[-3:] for h in self.compound_heads)
+        self._add_features()
+
+    def _add_features(self) -> None:
+        self.forms.add_features([("sh_flags", numpy.uint8), ("sh_rules", numpy.int32),
+                                 ("sh_compound", numpy.int32)], self._form_features)
 
     def _term_docs(self, term: str, lemmatise) -> list[Doc]:
         """The term by its lemmas, and by its words as written: the table is not always
@@ -162,24 +219,87 @@ class StakeholderRuler:
                 return pipe
         raise RuntimeError("wb_stakeholders needs wb_lemmatizer earlier in the pipeline")
 
-    def __call__(self, doc: Doc) -> Doc:
+    # ------------------------------------------------------------------ form features
+    def _rules(self, text: str) -> int:
+        """The name patterns a word form is the head of (an index into rule_sets), or -1."""
+        lower = text.lower()
+        if text not in _HEAD_INDEX and lower not in _HEAD_INDEX:
+            return -1
+        rules = [r for r in _HEAD_INDEX.get(text, ()) if r.case_sensitive]
+        rules += [r for r in _HEAD_INDEX.get(lower, ()) if not r.case_sensitive]
+        if not rules:
+            return -1
+        key = tuple(id(r) for r in rules)
+        if key not in self._rule_set_ids:
+            self._rule_set_ids[key] = len(self.rule_sets)
+            self.rule_sets.append(rules)
+        return self._rule_set_ids[key]
+
+    def _compound(self, lemma: str) -> int:
+        """The generic term or role noun heading a compound form (an index into
+        compound_terms), or -1."""
+        heads = self.compound_heads
+        if not heads:
+            return -1
+        if "-" in lemma:
+            modifier, _, head = lemma.rpartition("-")
+            return heads.get(head, -1) if modifier and head.isalpha() else -1
+        if lemma[-3:] not in self.compound_tails or not lemma.isalpha():
+            return -1
+        for i in range(MIN_MODIFIER, len(lemma) - MIN_HEAD + 1):
+            hit = heads.get(lemma[i:])
+            if hit is not None:
+                return hit
+        return -1
+
+    def _form_features(self, text: str, lemma: str) -> tuple[int, int, int]:
+        """(flags, head rule set, compound term) of one word form."""
+        rules = self._rules(text)
+        compound = self._compound(lemma)
+        lower = text.lower()
+        flags = _SPACE if text.isspace() else 0
+        if text[:1].isupper() or (text[:1].isdigit() and any(c.isalpha() for c in text)):
+            if lower not in _NOT_NAME and not (lower in self.stop_words and len(text) < 4):
+                flags |= _NAME
+                if len(text) > 6 and lower.endswith(_SUFFIXES) and lower not in self.stop_words:
+                    flags |= _ONE_WORD_NAME
+        if text in self.towns:
+            flags |= _TOWN
+        if text in LOCATIVE:
+            flags |= _LOCATIVE
+        elif lower in LOCATIVE:
+            flags |= _LOCATIVE_CAP
+        if rules >= 0:
+            flags |= _HEAD
+        if compound >= 0:
+            flags |= _COMPOUND
+        return flags, rules, compound
+
+    # ------------------------------------------------------------------ matching
+    def __call__(self, doc: Doc, spans: bool = True) -> Doc:
+        ids = self.forms.ids(doc)
+        flags = self.forms["sh_flags"][ids]
         candidates: list[tuple[int, int, str, str, str, str]] = []
         for matcher in (self.names, self.terms):
             for match_id, start, end in matcher(doc):
                 entry, how = self.entries[match_id]
+                if end - start == 1 and flags[start] & _TOWN and _is_place(doc, flags, start):
+                    continue
                 candidates.append((start, end, how, entry.name, entry.sector, entry.kind))
-        candidates.extend(self._patterns(doc))
+        candidates.extend(self._patterns(doc, ids, flags))
         model_ents = list(doc.ents) if self.merge_model_entities else []
         for ent in model_ents:
             if ent.label_ == "ORG":
                 candidates.append((ent.start, ent.end, "model", ent.text, "", "organisation"))
         chosen = _choose(candidates)
         doc.user_data[COVERED_KEY] = [(s, e) for s, e, *_ in chosen]
-        spans = [Span(doc, s, e, label=sector, kb_id=canonical, span_id=f"{how}:{kind}")
-                 for s, e, how, canonical, sector, kind in chosen]
-        doc.spans["stakeholders"] = spans
+        doc.user_data[RESULTS_KEY] = chosen
+        if spans or self.merge_model_entities:
+            doc.spans["stakeholders"] = [
+                Span(doc, s, e, label=sector, kb_id=canonical, span_id=f"{how}:{kind}")
+                for s, e, how, canonical, sector, kind in chosen]
         if not self.merge_model_entities:
-            # Without a trained model doc.ents stays empty: the spans group is the result
+            # Without a trained model doc.ents stays empty: the mentions are the result
             # (setting entities as well costs as much as finding them).
             return doc
         ents = [Span(doc, s, e, label=ENT_LABEL.get(kind, "ORG"), kb_id=canonical)
@@ -191,130 +311,130 @@ class StakeholderRuler:
         doc.set_ents(sorted(ents, key=lambda s: s.start), default="outside")
         return doc
 
-    def _word_info(self, orth: int) -> tuple[list[HeadRule], int]:
-        """Head rules a word form starts, and 1 if it can be part of a name (2 if it is a
-        one-word name by its ending), cached per form."""
-        info = self.word_cache.get(orth)
-        if info is None:
-            text = self.nlp.vocab.strings[orth]
-            rules = [r for r in _HEAD_INDEX.get(text, ()) if r.case_sensitive]
-            rules += [r for r in _HEAD_INDEX.get(text.lower(), ()) if not r.case_sensitive]
-            lower = text.lower()
-            name = 0
-            if text[:1].isupper() or (text[:1].isdigit() and any(c.isalpha() for c in text)):
-                if lower not in _NOT_NAME and not (lower in self.stop_words and len(text) < 4):
-                    name = 1
-                    if len(text) > 6 and lower.endswith(_SUFFIXES) \
-                            and lower not in self.stop_words:
-                        name = 2
-            info = self.word_cache[orth] = (rules, name)
-        return info
-
-    def _patterns(self, doc: Doc) -> list[tuple[int, int, str, str, str, str]]:
-        orths_arr = doc.to_array("ORTH")
-        uniq, inverse = numpy.unique(orths_arr, return_inverse=True)
-        cache, compute = self.word_cache, self._word_info
-        uniq_info = [i if (i := cache.get(o)) is not None else compute(o) for o in uniq.tolist()]
-        # Only tokens that are a head word or a one-word name need a closer look.
-        active = numpy.array([bool(rules) or kind == 2 for rules, kind in uniq_info],
-                             dtype=bool)[inverse]
-        positions = numpy.nonzero(active)[0].tolist()
+    def _patterns(self, doc: Doc, ids: numpy.ndarray, flags: numpy.ndarray
+                  ) -> list[tuple[int, int, str, str, str, str]]:
+        """Name patterns, one-word names by their ending, and compounds headed by a term."""
+        positions = numpy.nonzero(flags & _ACTIVE)[0].tolist()
         found: list[tuple[int, int, str, str, str, str]] = []
         if not positions:
             return found
-        strings = self.nlp.vocab.strings
-        orths = orths_arr.tolist()
-        inverse_list = inverse.tolist()
-        info = _LazyInfo(uniq_info, inverse_list)
-        texts = _LazyTexts(strings, orths)
+        forms = self.forms
+        texts, rules_of, compound_of = forms.texts, forms["sh_rules"], forms["sh_compound"]
         bare: dict[int, str] = {}
-        n = len(orths)
+        n = len(ids)
+
+        def text_at(j: int) -> str:
+            return texts[ids[j]]
+
         for i in positions:
-            rules, name_kind = info[i]
-            if name_kind == 2:
-                word = texts[i]
-                sector = next(sec for ends, sec in SUFFIX_RULES
-                              if word.lower().endswith(ends))
+            form, kind = int(ids[i]), int(flags[i])
+            if kind & _ONE_WORD_NAME:
+                word = texts[form]
+                sector = next(sec for ends, sec in SUFFIX_RULES if word.lower().endswith(ends))
                 found.append((i, i + 1, "pattern", word, sector, "organisation"))
-            for rule in rules:
-                span = _apply_rule(rule, i, texts, info, n)
+            if kind & _COMPOUND:
+                canonical, sector, entry_kind, how = self.compound_terms[compound_of[form]]
+                found.append((i, i + 1, how, canonical, sector, entry_kind))
+            if not kind & _HEAD:
+                continue
+            for rule in self.rule_sets[rules_of[form]]:
+                span = _apply_rule(rule, i, text_at, flags, n, doc)
                 if span is None:
                     continue
                 start, end, name_words = span
-                head = texts[i]
+                head = texts[form]
                 canonical = rule.canonical.format(name=" ".join(name_words), head=head,
                                                   Head=head[:1].upper() + head[1:])
                 found.append((start, end, "pattern", canonical, rule.sector, "organisation"))
                 if rule.sector == "private_company" and len(name_words) == 1:
-                    bare[orths[start]] = canonical
+                    bare[int(ids[start])] = canonical
         # Once a text has said "CareLink ApS", a later bare "CareLink" is the same firm.
         if bare:
-            hits = numpy.nonzero(numpy.isin(orths_arr, numpy.array(list(bare),
-                                                                   dtype=numpy.uint64)))[0]
+            hits = numpy.nonzero(numpy.isin(ids, numpy.array(list(bare), dtype=ids.dtype)))[0]
             for i in hits.tolist():
-                found.append((i, i + 1, "pattern", bare[orths[i]], "private_company",
+                found.append((i, i + 1, "pattern", bare[int(ids[i])], "private_company",
                               "organisation"))
         return found
 
 
-class _LazyInfo:
-    """Per-token (rules, name kind), looked up through the distinct forms."""
-
-    def __init__(self, uniq_info, inverse):
-        self.uniq_info, self.inverse = uniq_info, inverse
-
-    def __getitem__(self, i: int):
-        return self.uniq_info[self.inverse[i]]
-
-
-class _LazyTexts:
-    """Per-token text, fetched from the string store only where a rule looks."""
-
-    def __init__(self, strings, orths):
-        self.strings, self.orths = strings, orths
-
-    def __getitem__(self, key):
-        if isinstance(key, slice):
-            return [self.strings[o] for o in self.orths[key]]
-        return self.strings[self.orths[key]]
+def _is_place(doc: Doc, flags: numpy.ndarray, i: int) -> bool:
+    """A bare town name at token ``i`` names a place: after a locative preposition ("bor i
+    Aarhus") or before another name word ("Herning Rådhus")."""
+    j = i - 1
+    while j >= 0 and flags[j] & _SPACE:
+        j -= 1
+    if j >= 0 and (flags[j] & _LOCATIVE or (flags[j] & _LOCATIVE_CAP and doc[j].is_sent_start)):
+        return True
+    k = i + 1
+    while k < len(flags) and flags[k] & _SPACE:
+        k += 1
+    return k < len(flags) and bool(flags[k] & _NAME)
 
 
-def _apply_rule(rule: HeadRule, i: int, texts: list[str], info, n: int):
-    """The token span and name words of ``rule`` with its head at token ``i``, or None."""
+def _apply_rule(rule: HeadRule, i: int, text_at, flags: numpy.ndarray, n: int, doc: Doc):
+    """The token span and name words of ``rule`` with its head at token ``i``, or None.
+
+    Runs of spaces between the words are stepped over (they stay inside the span).
+    """
     if rule.before:
-        start = i
-        while start > 0 and i - start < rule.before and info[start - 1][1]:
-            start -= 1
-        words = texts[start:i]
+        names: list[int] = []
+        j = i - 1
+        while j >= 0 and len(names) < rule.before:
+            if flags[j] & _SPACE:
+                j -= 1
+                continue
+            if not flags[j] & _NAME:
+                break
+            names.insert(0, j)
+            j -= 1
+        words = [text_at(j) for j in names]
         # "Så CareLink ApS", "Herning-området CareLink ApS": not part of the name.
         while len(words) > 1 and _PLACE_COMPOUND.search(words[0]):
-            words = words[1:]
-            start += 1
-        if not words:
+            words.pop(0)
+            names.pop(0)
+        if not names:
             return None
-        return start, i + 1, words
+        if text_at(i).lower() in _PLURAL_HEADS and doc[names[0]].is_sent_start:
+            return None
+        return names[0], i + 1, words
     j = i + 1
     if rule.via is not None:
-        if j >= n or texts[j] != rule.via:
+        while j < n and flags[j] & _SPACE:
+            j += 1
+        if j >= n or text_at(j) != rule.via:
             return None
         j += 1
-    end = j
-    while end < n and end - j < rule.after and info[end][1]:
-        end += 1
-    if end == j:
+    names = []
+    while j < n and len(names) < rule.after:
+        if flags[j] & _SPACE:
+            j += 1
+            continue
+        if not flags[j] & _NAME:
+            break
+        names.append(j)
+        j += 1
+    if not names:
         return None
-    return i, end, texts[j:end]
+    return i, names[-1] + 1, [text_at(j) for j in names]
 
 
 def _choose(candidates):
     """Keep the best non-overlapping candidates: longest, then by PRIORITY, then leftmost."""
-    ordered = sorted(candidates, key=lambda c: (-(c[1] - c[0]), PRIORITY[c[2]], c[0]))
-    taken: set[int] = set()
+    if not candidates:
+        return []
+    ordered = sorted(candidates, key=lambda c: (c[0] - c[1], PRIORITY[c[2]], c[0]))
+    taken = bytearray(max(c[1] for c in candidates))
     chosen = []
     for cand in ordered:
-        tokens = range(cand[0], cand[1])
-        if taken.intersection(tokens):
-            continue
-        taken.update(tokens)
+        start, end = cand[0], cand[1]
+        if end - start == 1:
+            if taken[start]:
+                continue
+            taken[start] = 1
+        else:
+            if any(taken[start:end]):
+                continue
+            taken[start:end] = b"\x01" * (end - start)
         chosen.append(cand)
-    return sorted(chosen, key=lambda c: c[0])
+    chosen.sort(key=lambda c: c[0])
+    return chosen

@@ -3,14 +3,17 @@
 Tagging is incremental: ``tagged_documents`` remembers the sha256 of each document's text and
 the id of the pipeline that tagged it, so a second run tags only new documents, documents whose
 text changed, and everything when the pipeline changed (another model, gazetteer or codes).
-Each document's results replace its old ones in one transaction, so an interrupted run leaves
-every document either fully tagged or as it was.
+Each document's results replace its old ones inside a transaction that holds whole documents
+(a few at a time, so that committing does not dominate), so an interrupted run leaves every
+document either fully tagged or as it was.
 
 Progress is a generator of :class:`TagEvent` values for the CLI's bar and the TUI's worker.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import time
@@ -19,13 +22,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.core.documents import INFORMANT_LABELS, INTERVIEWER_LABELS
-from workbench.core.store import Project, new_guid, now
+from workbench.core.store import Project, new_guids, now
 from workbench.nlp.analysis import DocAnalysis, LemmaWords, Resolver, analyse, sentences
 from workbench.nlp.gazetteer import Entry, default_gazetteer
 from workbench.nlp.indicators import CodeSpec, code_specs_from_rows
 from workbench.nlp.pipeline import MODEL_SETTING, PipelineSpec, get_pipeline, resolve_model_name
 
 HOME_SETTING = "home_stakeholders"
+# Tagging reads results, not spaCy spans: the components skip making them.
+NO_SPANS = {name: {"spans": False}
+            for name in ("wb_stakeholders", "wb_indicators", "wb_personal_data")}
+# Results are stored this many documents (or this many seconds of work) per transaction.
+STORE_DOCUMENTS, STORE_SECONDS = 32, 1.0
 
 
 @dataclass
@@ -147,87 +155,106 @@ class _StakeholderIndex:
         return None if sid in self.rejected else sid
 
 
-def _store(project: Project, item: dict[str, Any], result: DocAnalysis,
-           segment_lemmas: list[tuple[int, str]], index: _StakeholderIndex,
-           code_ids: dict[str, int], pipeline_id: str) -> dict:
-    """Replace one document's tagging results, in one transaction."""
-    doc_id = item["id"]
+def _store(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list]],
+           index: _StakeholderIndex, code_ids: dict[str, int], pipeline_id: str) -> list[dict]:
+    """Replace the tagging results of a few documents, in one transaction; their counts."""
     stamp = now()
-    counts = {"mentions": 0, "suggestions": 0, "personal_data": 0, "sentences": 0}
+    all_counts = []
+    evidence_json: dict[tuple[str, ...], str] = {}
+    sentence_rows, mention_rows, suggestion_rows, personal_rows = [], [], [], []
+    lemma_rows, tagged_rows = [], []
     with project.atomic():
         conn = project.conn
-        for table in ("sentences", "mentions", "personal_data"):
-            conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
-        if item["text_changed"]:
-            conn.execute("DELETE FROM suggestions WHERE document_id = ? AND origin = 'indicator'",
-                         (doc_id,))
-        else:
-            conn.execute("DELETE FROM suggestions WHERE document_id = ? AND origin = 'indicator' "
-                         "AND status = 'open'", (doc_id,))
-        decided = {(r[0], r[1], r[2]) for r in conn.execute(
-            'SELECT start, "end", code_id FROM suggestions WHERE document_id = ? '
-            "AND origin = 'indicator'", (doc_id,))}
+        for item, result, segment_lemmas in batch:
+            doc_id = item["id"]
+            for table in ("sentences", "mentions", "personal_data"):
+                conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
+            if item["text_changed"]:
+                conn.execute("DELETE FROM suggestions WHERE document_id = ? "
+                             "AND origin = 'indicator'", (doc_id,))
+            else:
+                conn.execute("DELETE FROM suggestions WHERE document_id = ? "
+                             "AND origin = 'indicator' AND status = 'open'", (doc_id,))
+            decided = {(r[0], r[1], r[2]) for r in conn.execute(
+                'SELECT start, "end", code_id FROM suggestions WHERE document_id = ? '
+                "AND origin = 'indicator'", (doc_id,))}
+            # Delete (a trigger takes the rows out of the search index); inserted below.
+            conn.execute("DELETE FROM segment_lemmas WHERE segment_id IN "
+                         "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
+            counts = {"sentences": len(result.sentences), "mentions": 0, "suggestions": 0,
+                      "personal_data": len(result.personal_data)}
+            sentence_rows.extend((doc_id, s, e) for s, e in result.sentences)
+            for m in result.mentions:
+                sid = index.id_for(m.canonical, m.sector, m.kind, m.how)
+                if sid is not None:
+                    mention_rows.append((doc_id, sid, m.start, m.end, m.surface))
+                    counts["mentions"] += 1
+            for sug in result.suggestions:
+                code_id = code_ids.get(sug.code)
+                if code_id is None or (sug.start, sug.end, code_id) in decided:
+                    continue
+                key = tuple(sug.evidence)
+                evidence = evidence_json.get(key)
+                if evidence is None:
+                    evidence = evidence_json[key] = json.dumps(sug.evidence, ensure_ascii=False)
+                suggestion_rows.append((doc_id, sug.start, sug.end, code_id, "indicator",
+                                        sug.score, evidence, stamp))
+                counts["suggestions"] += 1
+            personal_rows.extend((doc_id, p["start"], p["end"], p["kind"], p["text"])
+                                 for p in result.personal_data)
+            lemma_rows.extend(segment_lemmas)
+            tagged_rows.append((doc_id, item["sha"], pipeline_id, stamp))
+            all_counts.append(counts)
+        guids = iter(new_guids(len(mention_rows) + len(suggestion_rows) + len(personal_rows)))
         conn.executemany('INSERT INTO sentences (document_id, start, "end") VALUES (?, ?, ?)',
-                         [(doc_id, s, e) for s, e in result.sentences])
-        counts["sentences"] = len(result.sentences)
-        mention_rows = []
-        for m in result.mentions:
-            sid = index.id_for(m.canonical, m.sector, m.kind, m.how)
-            if sid is not None:
-                mention_rows.append((new_guid(), doc_id, sid, m.start, m.end, m.surface))
+                         sentence_rows)
         conn.executemany('INSERT INTO mentions (guid, document_id, stakeholder_id, start, "end", '
-                         "surface) VALUES (?, ?, ?, ?, ?, ?)", mention_rows)
-        counts["mentions"] = len(mention_rows)
-        suggestion_rows = []
-        for s in result.suggestions:
-            code_id = code_ids.get(s.code)
-            if code_id is None or (s.start, s.end, code_id) in decided:
-                continue
-            suggestion_rows.append((new_guid(), doc_id, s.start, s.end, code_id, "indicator",
-                                    s.score, json.dumps(s.evidence, ensure_ascii=False), stamp))
+                         "surface) VALUES (?, ?, ?, ?, ?, ?)",
+                         [(next(guids), *row) for row in mention_rows])
         conn.executemany(
             'INSERT INTO suggestions (guid, document_id, start, "end", code_id, origin, score, '
-            "evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", suggestion_rows)
-        counts["suggestions"] = len(suggestion_rows)
+            "evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(next(guids), *row) for row in suggestion_rows])
         conn.executemany('INSERT INTO personal_data (guid, document_id, start, "end", kind, '
                          "surface) VALUES (?, ?, ?, ?, ?, ?)",
-                         [(new_guid(), doc_id, p["start"], p["end"], p["kind"], p["text"])
-                          for p in result.personal_data])
-        counts["personal_data"] = len(result.personal_data)
-        # Delete (a trigger takes the rows out of the search index), insert, index.
-        conn.execute("DELETE FROM segment_lemmas WHERE segment_id IN "
-                     "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
+                         [(next(guids), *row) for row in personal_rows])
         conn.executemany("INSERT INTO segment_lemmas (segment_id, lemmas) VALUES (?, ?)",
-                         segment_lemmas)
-        conn.execute("INSERT INTO segment_lemma_search (rowid, lemmas) SELECT segment_id, lemmas "
-                     "FROM segment_lemmas WHERE segment_id IN "
-                     "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
-        conn.execute(
+                         lemma_rows)
+        # The search index has external content: index the same rows directly.
+        conn.executemany("INSERT INTO segment_lemma_search (rowid, lemmas) VALUES (?, ?)",
+                         lemma_rows)
+        conn.executemany(
             "INSERT INTO tagged_documents (document_id, text_sha256, pipeline, tagged_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT(document_id) DO UPDATE SET "
             "text_sha256 = excluded.text_sha256, pipeline = excluded.pipeline, "
-            "tagged_at = excluded.tagged_at", (doc_id, item["sha"], pipeline_id, stamp))
-    return counts
+            "tagged_at = excluded.tagged_at", tagged_rows)
+    return all_counts
 
 
 def _with_texts(project: Project, items: list[dict[str, Any]]):
-    """Each item with its text and segment bounds, read when needed (not all at once)."""
+    """Each item with its text and segment bounds; texts are read when needed (not all at
+    once), segment bounds in one query."""
+    segments: dict[int, list[tuple[int, int, int]]] = {}
+    wanted = {item["id"] for item in items}
+    for doc_id, seg_id, start, end in project.conn.execute(
+            'SELECT document_id, id, start, "end" FROM segments ORDER BY document_id, start'):
+        if doc_id in wanted:
+            segments.setdefault(doc_id, []).append((seg_id, start, end))
     for item in items:
         text = project.conn.execute("SELECT text FROM documents WHERE id = ?",
                                     (item["id"],)).fetchone()[0]
-        segments = project.conn.execute(
-            'SELECT id, start, "end" FROM segments WHERE document_id = ? ORDER BY start',
-            (item["id"],)).fetchall()
-        yield text, {**item, "segments": [tuple(s) for s in segments]}
+        yield text, {**item, "segments": segments.get(item["id"], [])}
 
 
 def _results(texts, nlp, resolver: Resolver, batch_size: int):
     """Run the pipeline and turn each doc into plain results (item, analysis, lemma text)."""
-    for doc, item in nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
+    for doc, item in nlp.pipe(texts, as_tuples=True, batch_size=batch_size,
+                              component_cfg=NO_SPANS):
         result = analyse(doc, resolver, home=item["case_home"], sents=sentences(doc))
-        words = LemmaWords(doc)
-        segment_lemmas = [(sid, words.between(start, end))
-                          for sid, start, end in item["segments"]]
+        segments = item["segments"]
+        lemma_texts = LemmaWords(doc).texts([(start, end) for _, start, end in segments])
+        segment_lemmas = [(sid, lemmas) for (sid, _, _), lemmas
+                          in zip(segments, lemma_texts, strict=True)]
         yield item, result, segment_lemmas
 
 
@@ -237,7 +264,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _work(batch: list[tuple[str, dict[str, Any]]]) -> list:
-    return list(_results(batch, _WORKER["nlp"], _WORKER["resolver"], len(batch)))
+    with _collector_paused():
+        return list(_results(batch, _WORKER["nlp"], _WORKER["resolver"], len(batch)))
 
 
 def _pooled_results(project: Project, todo: list[dict[str, Any]], nlp, resolver: Resolver,
@@ -262,6 +290,38 @@ def _pooled_results(project: Project, todo: list[dict[str, Any]], nlp, resolver:
                 yield from results
     finally:
         _WORKER.clear()
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Run a block without Python's cycle collector.
+
+    The collector runs after every 700 new container objects and then scans the young ones;
+    tagging makes hundreds of thousands of short-lived tuples and lists that never form
+    cycles, so while one batch is tagged and stored it would only cost time (a tenth of the
+    run). It runs as usual between batches, when the caller's code runs.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _batches(results):
+    """Group results for storing: up to STORE_DOCUMENTS documents or STORE_SECONDS of work."""
+    batch: list = []
+    started = time.perf_counter()
+    for result in results:
+        batch.append(result)
+        if len(batch) >= STORE_DOCUMENTS or time.perf_counter() - started >= STORE_SECONDS:
+            yield batch
+            batch = []
+            started = time.perf_counter()
+    if batch:
+        yield batch
 
 
 def tag_project(project: Project, *, model: str | None = None, batch_size: int = 16,
@@ -302,13 +362,21 @@ def tag_project(project: Project, *, model: str | None = None, batch_size: int =
             results = _pooled_results(project, todo, nlp, resolver, batch_size, n_process)
         else:
             results = _results(_with_texts(project, todo), nlp, resolver, batch_size)
-        for i, (item, result, segment_lemmas) in enumerate(results, 1):
-            counts = _store(project, item, result, segment_lemmas, index, code_ids, pipeline_id)
-            totals["documents"] += 1
-            totals["words"] += item["words"]
-            for key in ("mentions", "suggestions", "personal_data", "sentences"):
-                totals[key] += counts[key]
-            yield TagEvent("tagged", i, len(todo), item["name"], item["words"], counts)
+        done = 0
+        batches = _batches(results)
+        while True:
+            with _collector_paused():
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                stored = _store(project, batch, index, code_ids, pipeline_id)
+            for (item, _result, _lemmas), counts in zip(batch, stored, strict=True):
+                done += 1
+                totals["documents"] += 1
+                totals["words"] += item["words"]
+                for key in ("mentions", "suggestions", "personal_data", "sentences"):
+                    totals[key] += counts[key]
+                yield TagEvent("tagged", done, len(todo), item["name"], item["words"], counts)
         totals["new_stakeholders"] = index.created
     totals["seconds"] = round(time.perf_counter() - started, 3)
     totals["words_per_second"] = (round(totals["words"] / totals["seconds"])
