@@ -521,14 +521,16 @@ def _segments_at(project: Project, passages: list[Passage]) -> list[tuple | None
     """
     if not passages:
         return []
-    probes = json.dumps([[p.document_id, p.start] for p in passages])
+    # Each probe is one integer, document_id * 2**32 + start: taking it apart with shifts is
+    # quicker than json_extract on a pair.
+    probes = json.dumps([(p.document_id << 32) | p.start for p in passages])
     found = _tuples(project, """
         SELECT s.id, s.start, s."end", s.kind, s.speaker, s.participant_id
         FROM json_each(?) AS j
         LEFT JOIN segments AS s ON s.id = (
             SELECT x.id FROM segments AS x
-            WHERE x.document_id = json_extract(j.value, '$[0]')
-              AND x.start <= json_extract(j.value, '$[1]') AND x.kind != 'quote'
+            WHERE x.document_id = j.value >> 32
+              AND x.start <= (j.value & 4294967295) AND x.kind != 'quote'
             ORDER BY x.start DESC LIMIT 1)
         ORDER BY j.key""", (probes,))
     result: list[tuple | None] = []
