@@ -121,7 +121,7 @@ def _documents_to_tag(project: Project, pipeline_id: str, force: bool) -> list[d
         old = done.get(row["id"])
         if force or old is None or old["text_sha256"] != sha or old["pipeline"] != pipeline_id:
             todo.append({"id": row["id"], "name": row["name"], "case_id": row["case_id"],
-                         "words": row["word_count"], "sha": sha,
+                         "words": row["word_count"], "sha": sha, "tagged": old is not None,
                          "text_changed": old is not None and old["text_sha256"] != sha})
     return todo
 
@@ -167,20 +167,11 @@ def _store(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list
         conn = project.conn
         for item, result, segment_lemmas in batch:
             doc_id = item["id"]
-            for table in ("sentences", "mentions", "personal_data"):
-                conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
-            if item["text_changed"]:
-                conn.execute("DELETE FROM suggestions WHERE document_id = ? "
-                             "AND origin = 'indicator'", (doc_id,))
-            else:
-                conn.execute("DELETE FROM suggestions WHERE document_id = ? "
-                             "AND origin = 'indicator' AND status = 'open'", (doc_id,))
-            decided = {(r[0], r[1], r[2]) for r in conn.execute(
-                'SELECT start, "end", code_id FROM suggestions WHERE document_id = ? '
-                "AND origin = 'indicator'", (doc_id,))}
-            # Delete (a trigger takes the rows out of the search index); inserted below.
-            conn.execute("DELETE FROM segment_lemmas WHERE segment_id IN "
-                         "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
+            decided: set[tuple[int, int, int]] = set()
+            # Only tagging writes these rows, together with the tagged_documents row: a
+            # document never tagged has none to replace.
+            if item["tagged"]:
+                decided = _clear(conn, doc_id, item["text_changed"])
             counts = {"sentences": len(result.sentences), "mentions": 0, "suggestions": 0,
                       "personal_data": len(result.personal_data)}
             sentence_rows.extend((doc_id, s, e) for s, e in result.sentences)
@@ -229,6 +220,25 @@ def _store(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list
             "text_sha256 = excluded.text_sha256, pipeline = excluded.pipeline, "
             "tagged_at = excluded.tagged_at", tagged_rows)
     return all_counts
+
+
+def _clear(conn, doc_id: int, text_changed: bool) -> set[tuple[int, int, int]]:
+    """Delete a document's tagging results; the (start, end, code) of the indicator
+    suggestions the researcher has decided on, which are kept (unless the text changed)."""
+    for table in ("sentences", "mentions", "personal_data"):
+        conn.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc_id,))
+    if text_changed:
+        conn.execute("DELETE FROM suggestions WHERE document_id = ? AND origin = 'indicator'",
+                     (doc_id,))
+    else:
+        conn.execute("DELETE FROM suggestions WHERE document_id = ? AND origin = 'indicator' "
+                     "AND status = 'open'", (doc_id,))
+    # A trigger takes the deleted rows out of the search index.
+    conn.execute("DELETE FROM segment_lemmas WHERE segment_id IN "
+                 "(SELECT id FROM segments WHERE document_id = ?)", (doc_id,))
+    return {(r[0], r[1], r[2]) for r in conn.execute(
+        'SELECT start, "end", code_id FROM suggestions WHERE document_id = ? '
+        "AND origin = 'indicator'", (doc_id,))}
 
 
 def _with_texts(project: Project, items: list[dict[str, Any]]):
