@@ -7,7 +7,12 @@ three coders over a codebook of 24 codes with sub-codes, inserted in bulk. Then 
 ``workbench retrieve`` calls: hits with quotes, speakers and context) for a few queries, as the
 median of 10 runs after one warm-up run, in wall-clock and CPU time.
 
-Usage: python bench/bench_retrieval.py [--rebuild]
+numpy is loaded up front (``load_arrays``), as in a long-running process such as the TUI,
+so queries reading 3,000 codings or more take the array path. With ``--cold`` it is not: then
+only queries reading 40,000 or more do, as in a one-shot ``workbench retrieve``, which would
+otherwise pay 0.1-0.2 s for the import.
+
+Usage: python bench/bench_retrieval.py [--rebuild] [--cold]
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from workbench.core.retrieval import compile_query, find_passages, retrieve
+from workbench.core.retrieval import compile_query, find_passages, load_arrays, retrieve
 from workbench.core.store import Project, new_guid, now
 
 HERE = Path(__file__).resolve().parent
@@ -145,6 +150,9 @@ def main() -> None:
         t0 = time.perf_counter()
         build(PATH)
         print(f"built {PATH.relative_to(HERE.parent)} in {time.perf_counter() - t0:.1f} s")
+    cold = "--cold" in sys.argv
+    if not cold:
+        load_arrays()
     with Project.open(PATH) as proj:
         total = proj.conn.execute("SELECT COUNT(*) FROM codings").fetchone()[0]
         docs = proj.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -154,6 +162,9 @@ def main() -> None:
         print("  read = codings of the query's codes (what one query loads); find = "
               "find_passages (matching spans only);\n  retrieve = hits with quotes, speakers "
               "and context")
+        print("  numpy not loaded (--cold): the array path only from 40,000 codings read" if cold
+              else "  numpy loaded up front (long-running process): the array path from 3,000 "
+                   "codings read")
         print(f"  yardstick for comparing machines: making 1,000,000 small tuples takes "
               f"{_yardstick():.0f} ms of CPU here\n")
         print(f"{'read':>6} {'hits':>6} {'find wall':>10} {'cpu':>6} {'retrieve wall':>14} "

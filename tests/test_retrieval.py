@@ -438,11 +438,25 @@ def test_the_array_path_gives_the_same_hits_as_the_loop_on_random_codings(
         except Exception:  # the same span twice: draw again
             continue
 
+    array_calls = []
+    real_find_arrays = retrieval._find_arrays
+
+    def spy(*args, **kwargs):
+        array_calls.append(1)
+        return real_find_arrays(*args, **kwargs)
+
+    monkeypatch.setattr(retrieval, "_find_arrays", spy)
+
     def both(call):
         monkeypatch.setattr(retrieval, "VECTOR_MIN_CODINGS", 10**9)
+        monkeypatch.setattr(retrieval, "VECTOR_MIN_CODINGS_COLD", 10**9)
         loop = call()
         monkeypatch.setattr(retrieval, "VECTOR_MIN_CODINGS", 0)
-        return loop, call()
+        monkeypatch.setattr(retrieval, "VECTOR_MIN_CODINGS_COLD", 0)
+        calls = len(array_calls)
+        arrays = call()
+        assert len(array_calls) == calls + 1  # the array path answered
+        return loop, arrays
 
     compared = 0
     for _ in range(120):

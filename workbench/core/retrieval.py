@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import json
 import operator
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress, groupby, repeat
@@ -43,9 +44,12 @@ from workbench.errors import InvalidInput, NotFoundError
 WITHIN = ("overlap", "segment")
 DEFAULT_CONTEXT = 80
 # From this many codings of the query's codes on, matching runs on numpy arrays for all
-# documents at once; below it the pure-Python path answers sooner (numpy costs an import and
-# fixed overhead per call).
+# documents at once; below it the pure-Python path answers sooner (numpy has a fixed cost per
+# call). Importing numpy costs 0.1-0.2 s, more than the arrays save below some 40,000
+# codings, so a process that has not loaded numpy yet (a one-shot command) takes the array
+# path only from VECTOR_MIN_CODINGS_COLD on; long-running processes call load_arrays().
 VECTOR_MIN_CODINGS = 3000
+VECTOR_MIN_CODINGS_COLD = 40_000
 
 # A coding as the sweep sees it: start, end, code id.
 _Interval = tuple[int, int, int]
@@ -571,12 +575,30 @@ def _checked_coders(project: Project, coder: Any) -> tuple | None:
     return coders
 
 
+def load_arrays() -> None:
+    """Import numpy now, so that broad queries take the array path from the first one on.
+
+    For long-running processes (the TUI, benchmarks): a one-shot command would pay the
+    import for nothing when its query is narrow.
+    """
+    import numpy  # noqa: F401
+
+
+def _use_arrays(wanted: int, allowed: set[int] | None) -> bool:
+    """Whether to match on numpy arrays, given the codings the query's codes hold."""
+    if allowed is not None and len(allowed) <= 20:  # few documents: few rows are read
+        return False
+    if "numpy" in sys.modules:
+        return wanted >= VECTOR_MIN_CODINGS
+    return wanted >= max(VECTOR_MIN_CODINGS, VECTOR_MIN_CODINGS_COLD)
+
+
 def _find(project: Project, cq: _CompiledQuery, *, within: str, allowed: set[int] | None,
           coders: tuple | None) -> list[Passage]:
     source = _codings_source(project, cq, coders, allowed)
     if source is None:
         return []
-    if source[2] >= VECTOR_MIN_CODINGS:
+    if _use_arrays(source[2], allowed):
         return _find_arrays(project, cq, source, within=within, allowed=allowed)
     by_doc = _codings_by_document(project, source, allowed)
     passages: list[Passage] = []
