@@ -8,7 +8,7 @@ from tests.conftest import make_transcript
 from workbench.core import autocode, codebook, codings, history
 from workbench.core.spans import find_text, sentence_bounds, snap_word
 from workbench.core.store import Project
-from workbench.errors import DuplicateError, InvalidInput, NothingToUndo, NotFoundError
+from workbench.errors import DuplicateError, InvalidInput, NotFoundError, NothingToUndo
 
 TURNS = [
     ("I", "Hvordan oplever du samarbejdet med regionen?"),

@@ -13,7 +13,7 @@ from workbench.errors import NotAProjectError, SchemaTooNewError, WorkbenchError
 
 def test_new_project_has_every_table_and_pragmas(tmp_path):
     with Project.create(tmp_path / "p.wbp") as proj:
-        tables = {r[0] for r in proj.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = set(proj.db.table_names())
         assert {"cases", "cycles", "participants", "documents", "segments", "codes", "codings",
                 "memos", "stakeholders", "mentions", "history"} <= tables
         assert proj.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
