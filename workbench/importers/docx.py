@@ -8,10 +8,8 @@ from typing import Any
 
 from workbench.core.models import ParsedDocument
 from workbench.errors import ImportFailed
-from workbench.importers.normalise import normalise_text
-from workbench.importers.paragraphs import Block
 from workbench.importers.registry import register
-from workbench.importers.structure import build_document
+from workbench.importers.structure import build_document, join_pieces
 
 _HEADING_STYLES = ("heading", "overskrift", "title", "titel", "subtitle", "undertitel")
 _LIST_STYLES = ("list", "liste")
@@ -88,24 +86,10 @@ def read_docx(data: bytes, name: str) -> ParsedDocument:
         else:
             text = item.text.strip()
             if text:
-                kind = _paragraph_kind(item)
-                pieces.append((f"• {text}" if kind == "item" and not text.startswith("•")
-                               else text, kind))
-    parts: list[str] = []
-    blocks: list[Block] = []
-    offset = 0
-    for text, kind in pieces:
-        text = normalise_text(text).strip()
-        if not text:
-            continue
-        if parts:
-            parts.append("\n\n")
-            offset += 2
-        parts.append(text)
-        blocks.append(Block(offset, offset + len(text), kind))
-        offset += len(text)
-    if not parts:
+                pieces.append((text, _paragraph_kind(item)))
+    text, blocks = join_pieces(pieces)
+    if not text:
         raise ImportFailed(f"{name}: the Word document has no text; check that it is the right "
                            "file (text in images or text boxes is not read).")
-    return build_document("".join(parts), source_format="docx", metadata=_metadata(document),
+    return build_document(text, source_format="docx", metadata=_metadata(document),
                           blocks=blocks)

@@ -12,10 +12,8 @@ from typing import Any
 
 from workbench.core.models import ParsedDocument
 from workbench.errors import ImportFailed
-from workbench.importers.normalise import normalise_text
-from workbench.importers.paragraphs import Block
 from workbench.importers.registry import register
-from workbench.importers.structure import build_document
+from workbench.importers.structure import build_document, join_pieces
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -121,22 +119,8 @@ def read_odt(data: bytes, name: str) -> ParsedDocument:
     document = _open(data, name)
     pieces: list[tuple[str, str]] = []
     _walk(document.text, pieces)
-    parts: list[str] = []
-    blocks: list[Block] = []
-    offset = 0
-    for raw, kind in pieces:
-        text = normalise_text(raw).strip()
-        if not text:
-            continue
-        if kind == "item" and not text.startswith("•"):
-            text = f"• {text}"
-        if parts:
-            parts.append("\n\n")
-            offset += 2
-        parts.append(text)
-        blocks.append(Block(offset, offset + len(text), kind))
-        offset += len(text)
-    if not parts:
+    text, blocks = join_pieces(pieces)
+    if not text:
         raise ImportFailed(f"{name}: the document has no text; check that it is the right file.")
-    return build_document("".join(parts), source_format="odt", metadata=_metadata(document),
+    return build_document(text, source_format="odt", metadata=_metadata(document),
                           blocks=blocks)

@@ -11,12 +11,34 @@ from collections.abc import Sequence
 
 from workbench.core.models import ParsedDocument, ParsedSegment
 from workbench.importers.anonymisation import find_tokens
+from workbench.importers.normalise import normalise_text
 from workbench.importers.paragraphs import Block, split_blocks
 from workbench.importers.quotes import Quote, find_quotes
 from workbench.importers.turns import Turn, detect_turns
 
 _OPENING_MARKS = "”“„\"»«"
 _CLOSING_MARKS = "”“\"«»"
+
+
+def join_pieces(pieces: Sequence[tuple[str, str]]) -> tuple[str, list[Block]]:
+    """Join (text, kind) pieces of an office document into one text with a blank line
+    between pieces, and a block for each; empty pieces drop out, list items get a bullet."""
+    parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    for raw, kind in pieces:
+        text = normalise_text(raw).strip()
+        if not text:
+            continue
+        if kind == "item" and not text.startswith("•"):
+            text = f"• {text}"
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        parts.append(text)
+        blocks.append(Block(offset, offset + len(text), kind))
+        offset += len(text)
+    return "".join(parts), blocks
 
 
 def _block_segments(blocks: Sequence[Block]) -> list[ParsedSegment]:
