@@ -123,9 +123,7 @@ def show(project: str, document: str, original: bool, repairs: bool, as_json: bo
     with open_project(project) as proj:
         doc = documents_core.get_document(proj, document)
         segments = documents_core.segments_of(proj, doc.id)
-        labels = {p.id: p.label for p in map(
-            lambda r: cases_core.get_participant(proj, r["id"]),
-            proj.rows("SELECT id FROM participants"))}
+        labels = {r["id"]: r["label"] for r in proj.rows("SELECT id, label FROM participants")}
     if as_json:
         print_json({
             "document": {k: v for k, v in doc.__dict__.items()

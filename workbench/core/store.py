@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.core import schema
-from workbench.errors import NotAProjectError, SchemaTooNewError, WorkbenchError
+from workbench.errors import NotAProjectError, NotFoundError, SchemaTooNewError, WorkbenchError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -281,8 +281,6 @@ class Project:
 
     def get_row(self, table: str, row_id: int) -> dict[str, Any]:
         """Return one row as a dict, or raise NotFoundError."""
-        from workbench.errors import NotFoundError
-
         row = self.conn.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"No {table.rstrip('s')} with id {row_id} in {self.path.name}.")
