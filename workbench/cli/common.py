@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -52,12 +51,6 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str],
 def print_json(data: Any) -> None:
     """Print data as indented JSON with Danish letters as they are."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def progress_bar(length: int, label: str):
-    """A progress bar on stderr that stays quiet when stderr is not a terminal."""
-    return click.progressbar(length=length, label=label, file=sys.stderr,
-                             show_pos=True, item_show_func=lambda x: x)
 
 
 class DefaultGroup(click.Group):
