@@ -439,13 +439,13 @@ def test_the_array_path_gives_the_same_hits_as_the_loop_on_random_codings(
             continue
 
     array_calls = []
-    real_find_arrays = retrieval._find_arrays
+    real_arrays_passages = retrieval._arrays_passages
 
     def spy(*args, **kwargs):
         array_calls.append(1)
-        return real_find_arrays(*args, **kwargs)
+        return real_arrays_passages(*args, **kwargs)
 
-    monkeypatch.setattr(retrieval, "_find_arrays", spy)
+    monkeypatch.setattr(retrieval, "_arrays_passages", spy)
 
     def both(call):
         monkeypatch.setattr(retrieval, "VECTOR_MIN_CODINGS", 10**9)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import json
 import operator
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -36,8 +37,11 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from workbench.core import cases, documents
+from workbench.core.coding_index import code_arrays, has_counts
 from workbench.core.models import DOCUMENT_KINDS
 from workbench.core.query import And, CodeTable, Name, Node, Not, names, parse_query, resolve
+from workbench.core.retrieval_sources import load_documents, segments_at
+from workbench.core.retrieval_sources import tuples as _tuples
 from workbench.core.store import Project
 from workbench.errors import InvalidInput, NotFoundError
 
@@ -322,23 +326,32 @@ def context_around(text: str, start: int, end: int, size: int) -> tuple[str, str
     """
     if size <= 0:
         return "", ""
-    # Plain loops over the few letters of the cut word: quicker than a regex call per side
-    # when a query returns thousands of hits.
-    cut = max(0, start - size)
-    if cut > 0 and not text[cut - 1].isspace():
-        while cut < start and not text[cut].isspace():  # skip to the first space
-            cut += 1
-    stop = min(len(text), end + size)
-    if stop < len(text) and not text[stop].isspace():
-        # Back to just after the last space. A line break right before the cut word is
-        # passed over when an earlier space exists, as the regex this replaced did ($ matches
-        # before a final newline), so that hits stay exactly as they were.
-        last = stop - 1 if stop - 1 > end and text[stop - 1] == "\n" else stop
-        back = last
-        while back > end and not text[back - 1].isspace():
-            back -= 1
-        stop = back if back > end else (stop if last < stop else end)
-    return text[cut:start].lstrip(), text[end:stop].rstrip()
+    # Written for thousands of hits per query: one C call per side where possible, and a
+    # plain loop over the few letters of the cut word at the end.
+    cut = start - size
+    if cut <= 0:
+        before = text[:start].lstrip()
+    elif text[cut - 1].isspace():
+        before = text[cut:start].lstrip()
+    else:  # skip the cut word, up to the first space
+        before = text[_WORD.match(text, cut, start).end():start].lstrip()
+    stop = end + size
+    if stop >= len(text):
+        return before, text[end:].rstrip()
+    if text[stop].isspace():
+        return before, text[end:stop].rstrip()
+    # Back to just after the last space. A line break right before the cut word is passed
+    # over when an earlier space exists, as the regex this replaced did ($ matches before a
+    # final newline), so that hits stay exactly as they were.
+    last = stop - 1 if stop - 1 > end and text[stop - 1] == "\n" else stop
+    back = last
+    while back > end and not text[back - 1].isspace():
+        back -= 1
+    stop = back if back > end else (stop if last < stop else end)
+    return before, text[end:stop].rstrip()
+
+
+_WORD = re.compile(r"\S*")
 
 
 # ------------------------------------------------------------------------------------- filters
@@ -438,16 +451,6 @@ def _check_coders(project: Project, coders: tuple) -> None:
 # ----------------------------------------------------------------------------------- retrieval
 
 
-def _tuples(project: Project, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-    """Rows as plain tuples: they sort, and they are quicker to make than sqlite3.Row."""
-    cursor = project.conn.cursor()
-    cursor.row_factory = None
-    try:
-        return cursor.execute(sql, params).fetchall()
-    finally:
-        cursor.close()
-
-
 def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
@@ -517,40 +520,6 @@ def _load_segments(project: Project, doc_ids: Iterable[int]) -> dict[int, list[t
     return result
 
 
-def _segments_at(project: Project, passages: list[Passage]) -> list[tuple | None]:
-    """For each passage, the segment where it starts (a turn or paragraph before a quote).
-
-    One query for all passages: each looks up the last segment starting at or before its
-    start through the (document_id, start) index.
-    """
-    if not passages:
-        return []
-    # Each probe is one integer, document_id * 2**32 + start: taking it apart with shifts is
-    # quicker than json_extract on a pair.
-    probes = json.dumps([(p.document_id << 32) | p.start for p in passages])
-    found = _tuples(project, """
-        SELECT s.id, s.start, s."end", s.kind, s.speaker, s.participant_id
-        FROM json_each(?) AS j
-        LEFT JOIN segments AS s ON s.id = (
-            SELECT x.id FROM segments AS x
-            WHERE x.document_id = j.value >> 32
-              AND x.start <= (j.value & 4294967295) AND x.kind != 'quote'
-            ORDER BY x.start DESC LIMIT 1)
-        ORDER BY j.key""", (probes,))
-    result: list[tuple | None] = []
-    for passage, seg in zip(passages, found, strict=True):
-        if seg[0] is not None and seg[2] > passage.start:
-            result.append(seg)
-        else:  # outside turns and paragraphs: perhaps inside a quote of its own
-            quote = _tuples(project, """
-                SELECT id, start, "end", kind, speaker, participant_id FROM segments
-                WHERE document_id = ? AND start <= ? AND "end" > ?
-                ORDER BY start DESC LIMIT 1""",
-                (passage.document_id, passage.start, passage.start))
-            result.append(quote[0] if quote else None)
-    return result
-
-
 def find_passages(project: Project, query: str, *, within: str = "overlap", case: Any = None,
                   cycle: Any = None, kind: Any = None, coder: Any = None,
                   document: Any = None) -> list[Passage]:
@@ -595,6 +564,12 @@ def _use_arrays(wanted: int, allowed: set[int] | None) -> bool:
 
 def _find(project: Project, cq: _CompiledQuery, *, within: str, allowed: set[int] | None,
           coders: tuple | None) -> list[Passage]:
+    if "numpy" in sys.modules and not coders and cq.code_ids and has_counts(project):
+        # A long-running process: the codings of each code are kept as arrays between
+        # queries (see workbench.core.coding_index).
+        rows = _kept_coding_arrays(project, cq, allowed)
+        if _use_arrays(len(rows.starts), allowed):
+            return _arrays_passages(project, cq, rows, within=within)
     source = _codings_source(project, cq, coders, allowed)
     if source is None:
         return []
@@ -679,15 +654,36 @@ def _coding_arrays(project: Project, source: tuple[str, list[Any], int],
     import numpy as np
 
     sql, params, _ = source
-    doc, start, end, code = _int_arrays(project, ("document_id", "start", '"end"', "code_id"),
-                                        sql, params)
+    # Placed on the global axis in SQL: three numbers per coding to write out and parse
+    # instead of four.
+    starts, ends, code = _int_arrays(
+        project, (f"(document_id << {_SHIFT}) | start", f'(document_id << {_SHIFT}) | "end"',
+                  "code_id"), sql, params)
     if allowed is not None and len(allowed) > 500:  # not narrowed down in SQL
-        keep = np.isin(doc, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
-        doc, start, end, code = doc[keep], start[keep], end[keep], code[keep]
-    base = doc << _SHIFT
-    starts = base | start
+        keep = np.isin(starts >> _SHIFT, np.fromiter(allowed, dtype=np.int64,
+                                                      count=len(allowed)))
+        starts, ends, code = starts[keep], ends[keep], code[keep]
     order = np.argsort(starts, kind="stable")
-    return _Codings(starts[order], (base | end)[order], code[order])
+    return _Codings(starts[order], ends[order], code[order])
+
+
+def _kept_coding_arrays(project: Project, cq: _CompiledQuery,
+                        allowed: set[int] | None) -> _Codings:
+    """:func:`_coding_arrays` from the arrays kept per code (no coder filter)."""
+    import numpy as np
+
+    per_code = code_arrays(project, cq.code_ids)
+    codes = sorted(per_code)
+    starts = np.concatenate([per_code[c][0] for c in codes])
+    ends = np.concatenate([per_code[c][1] for c in codes])
+    code = np.repeat(np.asarray(codes, dtype=np.int64), [len(per_code[c][0]) for c in codes])
+    if allowed is not None:
+        keep = np.isin(starts >> _SHIFT, np.fromiter(allowed, dtype=np.int64,
+                                                      count=len(allowed)))
+        starts, ends, code = starts[keep], ends[keep], code[keep]
+    # Stable: codings starting together stay by code and end, as the index gives them.
+    order = np.argsort(starts, kind="stable")
+    return _Codings(starts[order], ends[order], code[order])
 
 
 def _matches(cq: _CompiledQuery, rows: _Codings, span_starts: Any, span_ends: Any) -> Any:
@@ -712,7 +708,12 @@ def _positive_mask(cq: _CompiledQuery, rows: _Codings) -> Any:
 def _find_arrays(project: Project, cq: _CompiledQuery, source: tuple[str, list[Any], int], *,
                  within: str, allowed: set[int] | None) -> list[Passage]:
     """:func:`_find` on numpy arrays: the same passages in the same order."""
-    rows = _coding_arrays(project, source, allowed)
+    return _arrays_passages(project, cq, _coding_arrays(project, source, allowed),
+                            within=within)
+
+
+def _arrays_passages(project: Project, cq: _CompiledQuery, rows: _Codings, *,
+                     within: str) -> list[Passage]:
     if within == "segment":
         return _segments_arrays(project, cq, rows)
     return _overlap_arrays(cq, rows)
@@ -879,68 +880,72 @@ def retrieve(project: Project, query: str, *, within: str = "overlap", case: Any
     if not passages:
         return []
     segments = ([p.segment for p in passages] if within == "segment"
-                else _segments_at(project, passages))
+                else segments_at(project, [p.document_id for p in passages],
+                                 [p.start for p in passages]))
     doc_people = dict(_tuples(project, "SELECT id, participant_id FROM documents"))
-    kept = []
-    filtering = pfilter.active
-    for passage, seg in zip(passages, segments, strict=True):
-        # A turn names its speaker (None for the interviewer); elsewhere the document's
-        # participant speaks.
-        person_id = seg[5] if seg is not None and seg[4] is not None \
-            else doc_people.get(passage.document_id)
-        person = people.get(person_id)
-        if not filtering or pfilter.allows(person):
-            kept.append((passage, seg, person))
-    if not kept:
-        return []
-
-    docs = _load_documents(project, {p.document_id for p, _, _ in kept})
+    docs = load_documents(project, {p.document_id for p in passages})
     codes_on: dict[tuple[int, int, int], frozenset[int]] = {}
     if all_codes:
-        for doc_id, group in groupby(kept, key=lambda k: k[0].document_id):
-            spans = [(p.start, p.end) for p, _, _ in group]
+        for doc_id, group in groupby(passages, key=_DOC):
+            spans = [(p.start, p.end) for p in group]
             everything = _all_codings(project, doc_id)
             for (start, end), around in zip(spans, overlapping(everything, spans), strict=True):
                 codes_on[doc_id, start, end] = frozenset(c for _, _, c in around)
     names_of = cq.codes.names
     code_names: dict[frozenset[int], tuple[str, ...]] = {}
+    filtering = pfilter.active
     hits: list[Hit] = []
-    for passage, seg, person in kept:
-        doc = docs[passage.document_id]
-        text, start, end = doc["text"], passage.start, passage.end
+    add = hits.append
+    runs: dict[int, tuple[int, int]] = {}  # where each document's hits lie in `hits`
+    run_doc, run_from = None, 0
+    for (doc_id, start, end, code_ids, _), seg in zip(passages, segments, strict=True):
+        if doc_id != run_doc:
+            if run_doc is not None:
+                runs[run_doc] = (run_from, len(hits))
+            run_doc, run_from = doc_id, len(hits)
+            doc = docs[doc_id]
+            text = doc.text
+        # A turn names its speaker (None for the interviewer); elsewhere the document's
+        # participant speaks.
+        if seg is None:
+            speaker = seg_id = None
+            person = people.get(doc_people.get(doc_id))
+        else:
+            seg_id, speaker = seg[0], seg[4]
+            person = people.get(seg[5] if speaker is not None else doc_people.get(doc_id))
+        if filtering and not pfilter.allows(person):
+            continue
+        if person is None:
+            label = role = sector = None
+        else:
+            label, role, sector = person[1], person[2], person[3]
         before, after = context_around(text, start, end, context)
-        code_ids = codes_on.get((passage.document_id, start, end), passage.code_ids) \
-            if all_codes else passage.code_ids
-        if code_ids not in code_names:
-            code_names[code_ids] = tuple(names_of[c] for c in sorted(code_ids) if c in names_of)
+        if all_codes:
+            code_ids = codes_on.get((doc_id, start, end), code_ids)
+        shown = code_names.get(code_ids)
+        if shown is None:
+            shown = code_names[code_ids] = tuple(names_of[c] for c in sorted(code_ids)
+                                                 if c in names_of)
         # Positional: keyword arguments cost a noticeable share with thousands of hits.
-        hits.append(Hit(
-            passage.document_id, doc["name"], doc["kind"], doc["case"], doc["cycle"],
-            doc["date"], start, end, text[start:end], code_names[code_ids],
-            seg[4] if seg is not None else None,
-            person[1] if person else None, person[2] if person else None,
-            person[3] if person else None,
-            seg[0] if seg is not None else None,
-            before, after, start - len(before) > 0, end + len(after) < len(text)))
-    hits.sort(key=lambda h: (h.document.casefold(), h.start, h.end))
-    return hits
+        add(Hit(doc_id, doc.name, doc.kind, doc.case, doc.cycle, doc.date, start, end,
+                text[start:end], shown, speaker, label, role, sector, seg_id, before, after,
+                start - len(before) > 0, end + len(after) < len(text)))
+    if run_doc is not None:
+        runs[run_doc] = (run_from, len(hits))
+    # Hits come by document name (letter case ignored), then position. Passages come by
+    # document id and position, so putting each document's run in its place is enough,
+    # unless two names differ only in letter case.
+    order = sorted(runs, key=lambda d: docs[d].name.casefold())
+    if len({docs[d].name.casefold() for d in order}) < len(order):
+        hits.sort(key=lambda h: (h.document.casefold(), h.start, h.end))
+        return hits
+    ordered: list[Hit] = []
+    for doc_id in order:
+        first, last = runs[doc_id]
+        ordered += hits[first:last]
+    return ordered
 
 
 def _all_codings(project: Project, doc_id: int) -> list[_Interval]:
     return _tuples(project, 'SELECT start, "end", code_id FROM codings '
                             "WHERE document_id = ? ORDER BY start", (doc_id,))
-
-
-def _load_documents(project: Project, doc_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    ids = sorted(doc_ids)
-    result: dict[int, dict[str, Any]] = {}
-    for at in range(0, len(ids), 900):
-        chunk = ids[at:at + 900]
-        for row in project.rows(
-                "SELECT d.id, d.name, d.kind, d.date, d.text, "
-                "c.name AS \"case\", cy.number AS cycle FROM documents d "
-                "LEFT JOIN cases c ON c.id = d.case_id "
-                "LEFT JOIN cycles cy ON cy.id = d.cycle_id "
-                f"WHERE d.id IN ({_marks(chunk)})", chunk):
-            result[row["id"]] = row
-    return result

@@ -301,8 +301,40 @@ MIGRATION_5 = [
     "DROP INDEX codings_code",
 ]
 
+# What a long-running process keeps in memory between queries (see workbench.core.filecache)
+# must be read again when the file changes, also when another process changed it. Triggers
+# count changed rows in the file itself: all segments under 'segments', the codings of each
+# code under 'codings:<code id>', so that coding a passage with one code keeps the rest.
+COUNTED_TABLES = ("segments",)
+
+
+def _bump(name: str) -> str:
+    return (f"INSERT INTO change_counts (name, changes) VALUES ({name}, 1) "
+            "ON CONFLICT (name) DO UPDATE SET changes = changes + 1")
+
+
+def _counted(table: str) -> list[str]:
+    return [f"INSERT INTO change_counts (name) VALUES ('{table}')"] + [
+        f"CREATE TRIGGER {table}_counted_{event.lower()} AFTER {event} ON {table} "
+        f"BEGIN {_bump(repr(table))}; END" for event in ("INSERT", "UPDATE", "DELETE")]
+
+
+MIGRATION_6 = [
+    """CREATE TABLE change_counts (
+        name TEXT PRIMARY KEY,
+        changes INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID""",
+    *[statement for table in COUNTED_TABLES for statement in _counted(table)],
+    f"""CREATE TRIGGER codings_counted_insert AFTER INSERT ON codings BEGIN
+        {_bump("'codings:' || new.code_id")}; END""",
+    f"""CREATE TRIGGER codings_counted_delete AFTER DELETE ON codings BEGIN
+        {_bump("'codings:' || old.code_id")}; END""",
+    f"""CREATE TRIGGER codings_counted_update AFTER UPDATE ON codings BEGIN
+        {_bump("'codings:' || old.code_id")};
+        {_bump("'codings:' || new.code_id")}; END""",
+]
+
 MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4,
-                               MIGRATION_5]
+                               MIGRATION_5, MIGRATION_6]
 LATEST_VERSION = len(MIGRATIONS)
 
 
