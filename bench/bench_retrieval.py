@@ -7,6 +7,13 @@ three coders over a codebook of 24 codes with sub-codes, inserted in bulk. Then 
 ``workbench retrieve`` calls: hits with quotes, speakers and context) for a few queries, as the
 median of 10 runs after one warm-up run, in wall-clock and CPU time.
 
+A long-running process keeps what it read between queries (codings per code, the segment
+index, document texts; see ``core.coding_index`` and ``core.retrieval_sources``) until the
+file changes, so three retrieval times are given: ``kept`` (the same query again, nothing
+changed), ``after coding`` (a passage was just coded with one of the query's codes, so that
+code's codings are read again; the coding is undone afterwards, untimed) and ``first`` (the
+first query of a process that has kept nothing).
+
 numpy is loaded up front (``load_arrays``), as in a long-running process such as the TUI,
 so queries reading 3,000 codings or more take the array path. With ``--cold`` it is not: then
 only queries reading 40,000 or more do, as in a one-shot ``workbench retrieve``, which would
@@ -24,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from workbench.core import codings, history
 from workbench.core.retrieval import compile_query, find_passages, load_arrays, retrieve
 from workbench.core.store import Project, new_guid, now
 
@@ -167,20 +175,38 @@ def main() -> None:
                    "codings read")
         print(f"  yardstick for comparing machines: making 1,000,000 small tuples takes "
               f"{_yardstick():.0f} ms of CPU here\n")
-        print(f"{'read':>6} {'hits':>6} {'find wall':>10} {'cpu':>6} {'retrieve wall':>14} "
-              f"{'cpu':>6}  query")
+        print("  retrieve: wall/cpu ms, kept | after coding | first\n")
+        print(f"{'read':>6} {'hits':>6} {'find':>12} {'retrieve kept':>14} "
+              f"{'after coding':>13} {'first':>13}  query")
         for query, options in QUERIES:
             find = _time(lambda q=query, o=options: find_passages(
                 proj, q, **{k: v for k, v in o.items() if k in ("within", "cycle")}))
             hits = retrieve(proj, query, **options)
             full = _time(lambda q=query, o=options: retrieve(proj, q, **o))
+            fresh = _time(lambda q=query, o=options: retrieve(proj, q, **o),
+                          before=lambda: proj.__dict__.pop("_file_cache", None))
+            coded = _time(lambda q=query, o=options: retrieve(proj, q, **o),
+                          before=lambda q=query: _code_one(proj, q),
+                          after=lambda: history.undo(proj))
             label = query + "".join(f"  --{k} {v}" for k, v in options.items())
             code_ids = compile_query(proj, query).code_ids
             read = proj.conn.execute(
                 f"SELECT COUNT(*) FROM codings WHERE code_id IN ({','.join('?' * len(code_ids))})",
                 code_ids).fetchone()[0]
-            print(f"{read:6d} {len(hits):6d} {find[0]:8.1f}ms {find[1]:5.1f}ms {full[0]:12.1f}ms "
-                  f"{full[1]:5.1f}ms  {label}")
+            print(f"{read:6d} {len(hits):6d} {_ms(find)} {_ms(full):>14} {_ms(coded):>13} "
+                  f"{_ms(fresh):>13}  {label}")
+
+
+def _ms(times: tuple[float, float]) -> str:
+    return f"{times[0]:5.1f}/{times[1]:5.1f}"
+
+
+def _code_one(proj: Project, query: str) -> None:
+    """Code one passage with the query's first code, as a researcher would between queries."""
+    code = compile_query(proj, query).code_ids[0]
+    doc = random.randrange(1, N_DOCS + 1)
+    start = random.randrange(0, 20_000)
+    codings.add_coding(proj, doc, start, start + 120, code, coder="dora")
 
 
 def _yardstick() -> float:
@@ -193,15 +219,20 @@ def _yardstick() -> float:
     return best * 1000
 
 
-def _time(call) -> tuple[float, float]:
-    """Median wall-clock and CPU milliseconds of RUNS calls, after one warm-up call."""
+def _time(call, before=None, after=None) -> tuple[float, float]:
+    """Median wall-clock and CPU milliseconds of RUNS calls, after one warm-up call;
+    ``before`` and ``after`` run untimed around each call."""
     call()
     wall, cpu = [], []
     for _ in range(RUNS):
+        if before:
+            before()
         t0, c0 = time.perf_counter(), time.process_time()
         call()
         wall.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
+        if after:
+            after()
     return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 if __name__ == "__main__":

@@ -104,7 +104,14 @@ def test_the_segment_index_finds_the_same_speakers_as_the_probes(project, add_do
     monkeypatch.setattr(retrieval_sources, "SEGMENT_INDEX_MIN", 10**9)
     probed = retrieval_sources.segments_at(project, doc_ids, starts)
     monkeypatch.setattr(retrieval_sources, "SEGMENT_INDEX_MIN", 0)
+    indexed = []
+    real = retrieval_sources._indexed
+    monkeypatch.setattr(retrieval_sources, "_indexed",
+                        lambda *a: indexed.append(1) or real(*a))
+    # The first broad lookup probes; the index is built for the second.
     assert retrieval_sources.segments_at(project, doc_ids, starts) == probed
+    assert retrieval_sources.segments_at(project, doc_ids, starts) == probed
+    assert indexed == [1]
     # The index follows a change of speaker, made by another connection.
     conn = sqlite3.connect(project.path)
     conn.execute("UPDATE segments SET speaker = 'P09' WHERE speaker = 'P02'")

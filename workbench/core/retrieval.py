@@ -904,15 +904,17 @@ def retrieve(project: Project, query: str, *, within: str = "overlap", case: Any
                 runs[run_doc] = (run_from, len(hits))
             run_doc, run_from = doc_id, len(hits)
             doc = docs[doc_id]
-            text = doc.text
+            text, length = doc.text, len(doc.text)
+            name, kind_, case_, cycle_, date = doc.name, doc.kind, doc.case, doc.cycle, doc.date
+            owner = people.get(doc_people.get(doc_id))
         # A turn names its speaker (None for the interviewer); elsewhere the document's
         # participant speaks.
         if seg is None:
             speaker = seg_id = None
-            person = people.get(doc_people.get(doc_id))
+            person = owner
         else:
             seg_id, speaker = seg[0], seg[4]
-            person = people.get(seg[5] if speaker is not None else doc_people.get(doc_id))
+            person = people.get(seg[5]) if speaker is not None else owner
         if filtering and not pfilter.allows(person):
             continue
         if person is None:
@@ -927,9 +929,9 @@ def retrieve(project: Project, query: str, *, within: str = "overlap", case: Any
             shown = code_names[code_ids] = tuple(names_of[c] for c in sorted(code_ids)
                                                  if c in names_of)
         # Positional: keyword arguments cost a noticeable share with thousands of hits.
-        add(Hit(doc_id, doc.name, doc.kind, doc.case, doc.cycle, doc.date, start, end,
-                text[start:end], shown, speaker, label, role, sector, seg_id, before, after,
-                start - len(before) > 0, end + len(after) < len(text)))
+        add(Hit(doc_id, name, kind_, case_, cycle_, date, start, end, text[start:end], shown,
+                speaker, label, role, sector, seg_id, before, after,
+                start - len(before) > 0, end + len(after) < length))
     if run_doc is not None:
         runs[run_doc] = (run_from, len(hits))
     # Hits come by document name (letter case ignored), then position. Passages come by

@@ -79,7 +79,7 @@ def segments_at(project: Project, doc_ids: Sequence[int], starts: Sequence[int]
     reaches past it; else a quote segment holding it; else None."""
     if not starts:
         return []
-    if len(starts) >= SEGMENT_INDEX_MIN and "numpy" in sys.modules:
+    if len(starts) >= SEGMENT_INDEX_MIN and "numpy" in sys.modules and _index_pays(project):
         found = _indexed(project, doc_ids, starts)
     else:
         found = _probed(project, doc_ids, starts)
@@ -111,6 +111,15 @@ def _probed(project: Project, doc_ids: Sequence[int], starts: Sequence[int]) -> 
               AND x.start <= (j.value & 4294967295) AND x.kind != 'quote'
             ORDER BY x.start DESC LIMIT 1)
         ORDER BY j.key""", (probes,))
+
+
+def _index_pays(project: Project) -> bool:
+    """Whether to answer from the segment index: building it reads every segment, which costs
+    more than one query's probes, so it is built for the second broad query of a process (one
+    that asks twice will ask again), and used from then on."""
+    asked = kept(project, "broad_segment_lookups")
+    asked["count"] = asked.get("count", 0) + 1
+    return asked["count"] >= 2
 
 
 class _SegmentIndex(NamedTuple):
