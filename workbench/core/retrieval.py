@@ -647,6 +647,9 @@ class _Codings(NamedTuple):
     starts: Any
     ends: Any
     codes: Any
+    # Per atom of the query, (starts, ends) of its codings sorted by start, when known
+    # without a pass over all rows (from the arrays kept per code).
+    atoms: list[tuple[Any, Any]] | None = None
 
 
 def _coding_arrays(project: Project, source: tuple[str, list[Any], int],
@@ -683,7 +686,19 @@ def _kept_coding_arrays(project: Project, cq: _CompiledQuery,
         starts, ends, code = starts[keep], ends[keep], code[keep]
     # Stable: codings starting together stay by code and end, as the index gives them.
     order = np.argsort(starts, kind="stable")
-    return _Codings(starts[order], ends[order], code[order])
+    atoms = None
+    if allowed is None:
+        atoms = []
+        for atom in cq.atoms:
+            members = [per_code[c] for c in sorted(atom) if c in per_code]
+            if len(members) == 1:
+                atoms.append(members[0])
+            else:
+                a_starts = np.concatenate([m[0] for m in members])
+                a_order = np.argsort(a_starts, kind="stable")
+                atoms.append((a_starts[a_order],
+                              np.concatenate([m[1] for m in members])[a_order]))
+    return _Codings(starts[order], ends[order], code[order], atoms)
 
 
 def _matches(cq: _CompiledQuery, rows: _Codings, span_starts: Any, span_ends: Any) -> Any:
@@ -691,9 +706,13 @@ def _matches(cq: _CompiledQuery, rows: _Codings, span_starts: Any, span_ends: An
     import numpy as np
 
     flags = []
-    for atom in cq.atoms:
-        mask = np.isin(rows.codes, np.fromiter(atom, dtype=np.int64, count=len(atom)))
-        flags.append(_overlap_flags(rows.starts[mask], rows.ends[mask], span_starts, span_ends))
+    for i, atom in enumerate(cq.atoms):
+        if rows.atoms is not None:
+            a_starts, a_ends = rows.atoms[i]
+        else:
+            mask = np.isin(rows.codes, np.fromiter(atom, dtype=np.int64, count=len(atom)))
+            a_starts, a_ends = rows.starts[mask], rows.ends[mask]
+        flags.append(_overlap_flags(a_starts, a_ends, span_starts, span_ends))
     assert cq.tree is not None and cq.atom_index is not None
     return _evaluate_arrays(cq.tree, cq.atom_index, flags)
 
