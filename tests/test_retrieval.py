@@ -393,6 +393,7 @@ def test_the_array_path_gives_the_same_hits_as_the_loop_on_random_codings(
 
     from workbench.core import retrieval
 
+    retrieval.load_arrays()  # as in the app: without a coder, the arrays kept per code answer
     rng = random.Random(7)
     for name in RANDOM_CODES:
         codebook.add_code(project, name)
