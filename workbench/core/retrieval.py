@@ -38,9 +38,10 @@ from typing import Any, NamedTuple
 
 from workbench.core import cases, documents
 from workbench.core.coding_index import code_arrays, has_counts
+from workbench.core.filecache import cached
 from workbench.core.models import DOCUMENT_KINDS
 from workbench.core.query import And, CodeTable, Name, Node, Not, names, parse_query, resolve
-from workbench.core.retrieval_sources import load_documents, segments_at
+from workbench.core.retrieval_sources import load_documents, segments_at, worth_keeping
 from workbench.core.retrieval_sources import tuples as _tuples
 from workbench.core.store import Project
 from workbench.errors import InvalidInput, NotFoundError
@@ -777,13 +778,23 @@ def _segments_arrays(project: Project, cq: _CompiledQuery, rows: _Codings) -> li
     relevant = np.unique(rows.starts[positive] >> _SHIFT)
     if not len(relevant):
         return []
-    probe = json.dumps(relevant.tolist())
-    s_doc, s_id, s_start, s_end, s_quote = _int_arrays(
-        project, ("document_id", "id", "start", '"end"', "kind = 'quote'"),
-        "FROM segments WHERE document_id IN (SELECT value FROM json_each(?))", (probe,))
-    u_starts, u_ends, u_ids = _unit_arrays(s_doc, s_id, s_start, s_end, s_quote.astype(bool))
+    units = None
+    if worth_keeping(project, "units"):
+        units = cached(project, "units", lambda: _all_units(project), tables=("segments",))
+    if units is not None:
+        keep = np.isin(units.starts >> _SHIFT, relevant)
+        u_starts, u_ends, u_ids = units.starts[keep], units.ends[keep], units.ids[keep]
+        with_segments = units.documents
+    else:
+        probe = json.dumps(relevant.tolist())
+        s_doc, s_id, s_start, s_end, s_quote = _int_arrays(
+            project, ("document_id", "id", "start", '"end"', "kind = 'quote'"),
+            "FROM segments WHERE document_id IN (SELECT value FROM json_each(?))", (probe,))
+        u_starts, u_ends, u_ids = _unit_arrays(s_doc, s_id, s_start, s_end,
+                                               s_quote.astype(bool))
+        with_segments = np.unique(s_doc)
     # A document without segments is one unit: the stretch its codings cover.
-    bare = np.setdiff1d(relevant, np.unique(s_doc), assume_unique=True)
+    bare = np.setdiff1d(relevant, with_segments, assume_unique=True)
     if len(bare):
         # Rows come by start on the global axis, so each document's rows are one run.
         docs, firsts = np.unique(rows.starts >> _SHIFT, return_index=True)
@@ -800,13 +811,41 @@ def _segments_arrays(project: Project, cq: _CompiledQuery, rows: _Codings) -> li
     if not len(u_starts):
         return []
     code_sets = _codes_inside(rows, u_starts, u_ends)
-    wanted = [i for i in u_ids.tolist() if i >= 0]
-    full = {seg[0]: seg for seg in _tuples(
-        project, 'SELECT id, start, "end", kind, speaker, participant_id FROM segments '
-                 "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(wanted),))}
+    if units is not None:
+        full = units.rows
+    else:
+        wanted = [i for i in u_ids.tolist() if i >= 0]
+        full = {seg[0]: seg for seg in _tuples(
+            project, 'SELECT id, start, "end", kind, speaker, participant_id FROM segments '
+                     "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(wanted),))}
     return list(map(Passage, (u_starts >> _SHIFT).tolist(), (u_starts & _LOW).tolist(),
                     (u_ends & _LOW).tolist(), code_sets,
                     [full.get(i) for i in u_ids.tolist()]))
+
+
+class _Units(NamedTuple):
+    """Every document's units (see :func:`_unit_arrays`), kept between segment queries."""
+
+    starts: Any
+    ends: Any
+    ids: Any
+    documents: Any  # the ids of documents with segments, sorted
+    rows: dict[int, tuple]  # segment id -> (id, start, end, kind, speaker, participant_id)
+
+
+def _all_units(project: Project) -> _Units:
+    import numpy as np
+
+    rows = _tuples(project, 'SELECT id, start, "end", kind, speaker, participant_id, '
+                            "document_id FROM segments")
+    n = len(rows)
+    doc = np.fromiter((r[6] for r in rows), dtype=np.int64, count=n)
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    start = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
+    end = np.fromiter((r[2] for r in rows), dtype=np.int64, count=n)
+    quote = np.fromiter((r[3] == "quote" for r in rows), dtype=bool, count=n)
+    u_starts, u_ends, u_ids = _unit_arrays(doc, ids, start, end, quote)
+    return _Units(u_starts, u_ends, u_ids, np.unique(doc), {r[0]: r[:6] for r in rows})
 
 
 def _unit_arrays(doc: Any, ids: Any, start: Any, end: Any, quote: Any) -> tuple[Any, Any, Any]:

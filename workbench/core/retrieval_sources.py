@@ -113,13 +113,17 @@ def _probed(project: Project, doc_ids: Sequence[int], starts: Sequence[int]) -> 
         ORDER BY j.key""", (probes,))
 
 
+def worth_keeping(project: Project, name: str) -> bool:
+    """Whether to read everything once and keep it: an index of every segment costs more to
+    build than one query's own reads, so it is built for the second broad query of a process
+    (one that asks twice will ask again) and used from then on."""
+    asked = kept(project, "broad_lookups")
+    asked[name] = asked.get(name, 0) + 1
+    return asked[name] >= 2
+
+
 def _index_pays(project: Project) -> bool:
-    """Whether to answer from the segment index: building it reads every segment, which costs
-    more than one query's probes, so it is built for the second broad query of a process (one
-    that asks twice will ask again), and used from then on."""
-    asked = kept(project, "broad_segment_lookups")
-    asked["count"] = asked.get("count", 0) + 1
-    return asked["count"] >= 2
+    return worth_keeping(project, "segments_at")
 
 
 class _SegmentIndex(NamedTuple):
