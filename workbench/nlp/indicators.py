@@ -2,21 +2,40 @@
 
 An indicator is a word or a phrase (words separated by spaces); a word matches a token when it
 equals the token's lemma, the lemma of the indicator word, or the token as written (lower
-case); a trailing ``*`` makes it a prefix ("tillids*" matches "tillidsfuld"). The words of a
-phrase match in order, with up to ``MAX_GAP`` other words between two of them inside one clause
-(no punctuation between) and no negation among those: Danish puts the subject and adverbs
-between a verb and its object or particle when the sentence does not start with the subject
-("nu kender vi hinanden" for "kende hinanden", "så sker der fejl" for "ske fejl"), and a
-negation in between ("er ikke imod") turns the phrase around. Exclusions cancel hits; an
-exclusion may name
+case). Besides plain words, an indicator word may be
+
+* ``tillids*``: a prefix ("tillidsfuld", "tillidsrelation"),
+* ``*risiko``: a compound ending in the word ("infektionsrisikoen", "faldrisiko"), for the
+  compounds Danish builds on a head word; the word alone does not match (list it too),
+* ``*konflikt*``: the letters anywhere in a word (the word alone included),
+* ``<tal>``: any number, in digits ("3", "2,5") or a Danish number word from "to" to "hundrede"
+  ("om fem år", "om 10 år"),
+* ``<årstal>``: a year from 1900 to 2099 written in digits ("frem mod 2030"), or within a range
+  of years: ``<årstal:2030-2099>``.
+
+The words of a phrase match in order, with up to ``MAX_GAP`` other words between two of them
+inside one clause (no punctuation between) and no negation among those: Danish puts the subject
+and adverbs between a verb and its object or particle when the sentence does not start with the
+subject ("nu kender vi hinanden" for "kende hinanden", "så sker der fejl" for "ske fejl"), and a
+negation in between ("er ikke imod") turns the phrase around. ``...`` (or ``…``) between two
+words widens that one gap to ``WIDE_GAP`` words, still inside the clause and with no negation
+("tone ... skarp" finds "tonen på møderne er blevet skarpere"). A negation may be a word of the
+phrase itself ("ikke enig" finds "er ikke blevet enige"). Exclusions cancel hits; an exclusion
+may name
 
 * ``pattern``: a word or phrase (same syntax); a hit overlapping a match of it is cancelled,
 * ``indicator``: the exclusion only applies to hits of this indicator,
-* ``near`` and ``window``: the hit is cancelled when one of these words occurs within
-  ``window`` words of it in the same sentence.
+* ``near`` and ``window``: the hit is cancelled when one of these words (same word syntax) occurs
+  within ``window`` words of it in the same sentence,
+* ``negated``: the hit is cancelled when it is negated: a negation ("ikke", "ingen", "aldrig",
+  "uden" ...) stands up to ``NEGATION_WINDOW`` words before it (or the number given) with only
+  articles, quantifiers, degree words and forms of "være", "blive" and "have" between, in the
+  same clause ("ingen konflikter", "ikke en kritik", "aldrig været uenige", "uden at pege
+  fingre", "der var ingen, der var imod"), but not "vi har ikke løst konflikten".
 
-Every condition an exclusion names must hold for it to cancel a hit. The traps in the default
-codebook are written this way: "tryghed" near "patienterne", "konfliktsky", "chancen for".
+``indicator`` may be a list. Every condition an exclusion names must hold for it to cancel a
+hit. The traps in the default codebook are written this way: "tryghed" near "patienterne",
+"konfliktsky", "chancen for".
 
 Hits go to ``doc.user_data[RESULTS_KEY]`` as ``(code, indicator, start token, end token)``
 tuples (cancelled ones to ``EXCLUDED_KEY`` with the reason), and, unless the component is
@@ -27,7 +46,8 @@ called with ``spans=False``, to spans in ``doc.spans["indicators"]`` and
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +63,17 @@ from workbench.nlp.lemmas import indicator_lemma
 
 DEFAULT_WINDOW = 6
 MAX_GAP = 2  # other words allowed between two words of a phrase
+WIDE_GAP = 6  # the same after "..." in a phrase
+GAP_MARKS = frozenset({"...", "…"})
 NEGATIONS = frozenset({"ikke", "aldrig", "ingen", "intet", "ej", "næppe"})
+NEGATION_WINDOW = 3
+# Lemmas that may stand between a negation and the word it negates ("ikke en", "ingen store",
+# "aldrig været", "uden at"; "ingen, der var" across the comma of a relative clause).
+NEGATION_SCOPE = frozenset({
+    "en", "et", "den", "det", "de", "nogen", "noget", "nogle", "stor", "egentlig", "reel",
+    "decideret", "helt", "så", "særlig", "rigtig", "mere", "megen", "lang", "at", "der", "som",
+    "være", "blive", "have"})
+RELATIVES = frozenset({"der", "som"})
 RESULTS_KEY = "wb_indicators"
 EXCLUDED_KEY = "wb_excluded_indicators"
 _NO_WORDS: frozenset[int] = frozenset()
@@ -113,21 +143,76 @@ def code_specs_from_codebook(path: str | Path) -> list[CodeSpec]:
     return code_specs_from_rows(rows)
 
 
+NUMBER_WORDS = frozenset(
+    "to tre fire fem seks syv otte ni ti elleve tolv tretten fjorten femten seksten sytten "
+    "atten nitten tyve tredive fyrre halvtreds tres halvfjerds firs halvfems hundrede".split())
+YEAR_RANGE = re.compile(r"<årstal:(\d{4})-(\d{4})>")
+
+
+def _is_number(word: str) -> bool:
+    return word in NUMBER_WORDS or (word[:1].isdigit()
+                                    and word.replace(",", "").replace(".", "").isdigit())
+
+
+def _year_test(first: int, last: int) -> Callable[[str], bool]:
+    return lambda word: len(word) == 4 and word.isdigit() and first <= int(word) <= last
+
+
+# Word classes a phrase may name in angle brackets: does a form (lower case) belong to it?
+CLASSES: dict[str, Callable[[str], bool]] = {"<tal>": _is_number,
+                                             "<årstal>": _year_test(1900, 2099)}
+
+
+def _word_class(raw: str) -> Callable[[str], bool] | None:
+    """The test of a word class written in angle brackets, None if ``raw`` is not one."""
+    if raw in CLASSES:
+        return CLASSES[raw]
+    years = YEAR_RANGE.fullmatch(raw)
+    if years:
+        return _year_test(int(years[1]), int(years[2]))
+    return None
+
+
 @dataclass(frozen=True)
 class _Word:
     text: str
     lemma: str
-    prefix: bool
+    kind: str = "exact"  # exact, prefix, suffix, infix, or a word class ("<tal>")
+
+    @property
+    def affix(self) -> bool:
+        return self.kind in ("prefix", "suffix", "infix")
 
 
-def _parse_phrase(phrase: str) -> tuple[_Word, ...]:
-    words = []
+def _parse_word(raw: str) -> _Word | None:
+    if _word_class(raw) is not None:
+        return _Word(raw, raw, raw)
+    core = raw.strip("*")
+    if not core:
+        return None
+    if raw.startswith("*"):
+        return _Word(core, core, "infix" if raw.endswith("*") else "suffix")
+    if raw.endswith("*"):
+        return _Word(core, core, "prefix")
+    return _Word(core, indicator_lemma(core))
+
+
+def _parse_phrase(phrase: str) -> tuple[tuple[_Word, ...], tuple[int, ...]]:
+    """The words of a phrase, and how many other words may come before each (after the
+    first)."""
+    words: list[_Word] = []
+    gaps: list[int] = []
+    gap = MAX_GAP
     for raw in phrase.lower().split():
-        prefix = raw.endswith("*")
-        core = raw.rstrip("*")
-        if core:
-            words.append(_Word(core, core if prefix else indicator_lemma(core), prefix))
-    return tuple(words)
+        if raw in GAP_MARKS:
+            gap = WIDE_GAP
+            continue
+        word = _parse_word(raw)
+        if word is not None:
+            words.append(word)
+            gaps.append(gap if len(words) > 1 else 0)
+            gap = MAX_GAP
+    return tuple(words), tuple(gaps)
 
 
 @dataclass
@@ -135,6 +220,7 @@ class _Pattern:
     code: str
     label: str  # the indicator or exclusion as written
     words: tuple[int, ...]  # word-element ids
+    gaps: tuple[int, ...] = ()  # other words allowed before each word
 
 
 class IndicatorMatcher:
@@ -158,6 +244,13 @@ class IndicatorMatcher:
         self.prefix_ids: dict[str, set[int]] = {}
         self.prefix_lengths: list[int] = []
         self.prefix_starts: frozenset[str] = frozenset()
+        self.suffix_ids: dict[str, set[int]] = {}
+        self.suffix_lengths: list[int] = []
+        self.suffix_ends: frozenset[str] = frozenset()
+        self.infix_ids: dict[str, set[int]] = {}
+        self.class_ids: dict[str, set[int]] = {}
+        self.class_tests: dict[str, Callable[[str], bool]] = {}
+        self.first_words: frozenset[int] = frozenset()
         self._add_features()
 
     def _word_id(self, word: _Word) -> int:
@@ -167,10 +260,10 @@ class IndicatorMatcher:
         return self.word_ids[word]
 
     def _add(self, code: str, label: str) -> int | None:
-        words = _parse_phrase(label)
+        words, gaps = _parse_phrase(label)
         if not words:
             return None
-        pattern = _Pattern(code, label, tuple(self._word_id(w) for w in words))
+        pattern = _Pattern(code, label, tuple(self._word_id(w) for w in words), gaps)
         self.patterns.append(pattern)
         return len(self.patterns) - 1
 
@@ -183,25 +276,37 @@ class IndicatorMatcher:
                 if index is not None:
                     self.indicator_patterns.append(index)
             for raw in code.exclusions:
+                named = raw.get("indicator")
+                if named and not isinstance(named, list):
+                    named = [named]
+                negated = raw.get("negated")
                 rule = {"code": code.name, "reason": str(raw.get("reason", "")),
-                        "indicator": str(raw["indicator"]).lower() if raw.get("indicator")
-                        else None,
-                        "pattern": None, "near": set(), "window": DEFAULT_WINDOW}
+                        "indicator": frozenset(str(n).lower() for n in named) if named else None,
+                        "pattern": None, "near": set(), "window": DEFAULT_WINDOW,
+                        "negated": (0 if not negated or negated is False
+                                    else NEGATION_WINDOW if negated is True else int(negated))}
                 if raw.get("pattern"):
                     rule["pattern"] = self._add(code.name, str(raw["pattern"]))
                 if raw.get("near"):
                     near = raw["near"] if isinstance(raw["near"], list) else [raw["near"]]
                     rule["near"] = {self._word_id(w) for n in near
-                                    for w in _parse_phrase(str(n))[:1]}
+                                    for w in _parse_phrase(str(n))[0][:1]}
                     rule["window"] = int(raw.get("window") or DEFAULT_WINDOW)
-                if rule["pattern"] is None and not rule["near"]:
+                if rule["pattern"] is None and not rule["near"] and not rule["negated"]:
                     continue  # an exclusion with nothing to test cancels nothing
                 self.exclusions.append(rule)
         for index, pattern in enumerate(self.patterns):
             self.by_first.setdefault(pattern.words[0], []).append(index)
+        # Only a form that can start a phrase needs a closer look in a doc; the other words of
+        # phrases are read from the form's word set when a phrase reaches them.
+        self.first_words = frozenset(self.patterns[p].words[0] for p in range(len(self.patterns)))
+        by_kind = {"prefix": self.prefix_ids, "suffix": self.suffix_ids, "infix": self.infix_ids}
         for i, word in enumerate(self.words):
-            if word.prefix:
-                self.prefix_ids.setdefault(word.text, set()).add(i)
+            if word.kind in by_kind:
+                by_kind[word.kind].setdefault(word.text, set()).add(i)
+            elif word.kind.startswith("<"):
+                self.class_ids.setdefault(word.kind, set()).add(i)
+                self.class_tests[word.kind] = _word_class(word.kind)
             else:
                 self.exact.setdefault(word.text, set()).add(i)
                 self.exact.setdefault(word.lemma, set()).add(i)
@@ -209,6 +314,10 @@ class IndicatorMatcher:
         if self.prefix_lengths:
             shortest = self.prefix_lengths[0]
             self.prefix_starts = frozenset(text[:shortest] for text in self.prefix_ids)
+        self.suffix_lengths = sorted({len(text) for text in self.suffix_ids})
+        if self.suffix_lengths:
+            shortest = self.suffix_lengths[0]
+            self.suffix_ends = frozenset(text[-shortest:] for text in self.suffix_ids)
         self._add_features()
 
     def _add_features(self) -> None:
@@ -216,20 +325,24 @@ class IndicatorMatcher:
                                 self._form_words)
 
     def _form_words(self, text: str, lemma: str) -> tuple[frozenset[int], bool]:
-        """The indicator words a word form stands for, and whether it is a candidate at all
-        (stands for some and is a word)."""
+        """The indicator words a word form stands for, and whether it is a candidate (can start
+        a phrase and is a word)."""
         if not self.words:
             return _NO_WORDS, False
         lower = text.lower()
         exact = self.exact.get(lemma)
         written = self.exact.get(lower)
+        prefixed = suffixed = False
         if self.prefix_lengths:
             shortest = self.prefix_lengths[0]
             prefixed = (lower[:shortest] in self.prefix_starts
                         or lemma[:shortest] in self.prefix_starts)
-        else:
-            prefixed = False
-        if exact is None and written is None and not prefixed:
+        if self.suffix_lengths:
+            shortest = self.suffix_lengths[0]
+            suffixed = (lower[-shortest:] in self.suffix_ends
+                        or lemma[-shortest:] in self.suffix_ends)
+        if (exact is None and written is None and not prefixed and not suffixed
+                and not self.infix_ids and not self.class_ids):
             return _NO_WORDS, False
         ids = set(exact or ())
         # A word written in the indicator list matches itself as written, not via lemma.
@@ -239,9 +352,21 @@ class IndicatorMatcher:
                 found = self.prefix_ids.get(form[:length])
                 if found:
                     ids.update(found)
+        for length in self.suffix_lengths if suffixed else ():
+            for form in (lower, lemma):
+                found = self.suffix_ids.get(form[-length:])
+                if found and len(form) > length:
+                    ids.update(found)
+        for part, found in self.infix_ids.items():
+            if part in lower or part in lemma:
+                ids.update(found)
+        for kind, found in self.class_ids.items():
+            if self.class_tests[kind](lower):
+                ids.update(found)
         if not ids:
             return _NO_WORDS, False
-        return frozenset(ids), any(c.isalnum() for c in text)
+        return frozenset(ids), (not ids.isdisjoint(self.first_words)
+                                and any(c.isalnum() for c in text))
 
     def __call__(self, doc: Doc, spans: bool = True) -> Doc:
         doc.user_data[RESULTS_KEY] = doc.user_data[EXCLUDED_KEY] = []
@@ -265,12 +390,12 @@ class IndicatorMatcher:
         def words_at(k: int) -> frozenset[int]:
             return word_sets[word_forms[k]]
 
-        def next_word(k: int, wanted: int) -> int | None:
-            """Where ``wanted`` matches after word ``k``: the next word, or one up to MAX_GAP
+        def next_word(k: int, wanted: int, gap: int) -> int | None:
+            """Where ``wanted`` matches after word ``k``: the next word, or one up to ``gap``
             words on within the clause, with no negation skipped."""
             if k + 1 < n_words and wanted in words_at(k + 1):
                 return k + 1
-            for j in range(k + 1, min(n_words - 1, k + 1 + MAX_GAP)):
+            for j in range(k + 1, min(n_words - 1, k + 1 + gap)):
                 if word_pos_list[j + 1] - word_pos_list[k] != j + 1 - k:
                     return None  # punctuation or a line break in between
                 if lemmas[word_forms[j]] in NEGATIONS:
@@ -284,8 +409,9 @@ class IndicatorMatcher:
             for word_id in words_at(k):
                 for p in self.by_first.get(word_id, ()):
                     end: int | None = k
-                    for wanted in self.patterns[p].words[1:]:
-                        end = next_word(end, wanted)
+                    pattern = self.patterns[p]
+                    for i in range(1, len(pattern.words)):
+                        end = next_word(end, pattern.words[i], pattern.gaps[i])
                         if end is None:
                             break
                     if end is not None:
@@ -297,10 +423,23 @@ class IndicatorMatcher:
                 hits.append((pattern.code, pattern.label, start, end))
         if not hits:
             return doc
+        def negated(k: int, window: int) -> bool:
+            """Whether a negation stands before word ``k``, with only scope words between."""
+            for j in range(k - 1, max(-1, k - 1 - window), -1):
+                if (word_pos_list[j + 1] - word_pos_list[j] != 1
+                        and lemmas[word_forms[j + 1]] not in RELATIVES):
+                    return False  # punctuation in between, not before "der"/"som"
+                lemma = lemmas[word_forms[j]]
+                if lemma in NEGATIONS or lemma == "uden":
+                    return True
+                if lemma not in NEGATION_SCOPE:
+                    return False
+            return False
+
         sent_of = _sentence_of_words(doc, word_pos).tolist()
         kept, excluded = [], []
         for hit in sorted(set(hits), key=lambda h: (h[2], h[0])):
-            reason = self._excluded(hit, matches, words_at, n_words, sent_of)
+            reason = self._excluded(hit, matches, words_at, n_words, sent_of, negated)
             tok_start, tok_end = word_pos_list[hit[2]], word_pos_list[hit[3] - 1] + 1
             if reason is None:
                 kept.append((hit[0], hit[1], tok_start, tok_end))
@@ -315,12 +454,14 @@ class IndicatorMatcher:
                                                 for code, label, s, e in excluded]
         return doc
 
-    def _excluded(self, hit, matches, words_at, n_words, sent_of) -> str | None:
+    def _excluded(self, hit, matches, words_at, n_words, sent_of, negated) -> str | None:
         code, label, start, end = hit
         for rule in self.exclusions:
             if rule["code"] != code:
                 continue
-            if rule["indicator"] is not None and rule["indicator"] != label.lower():
+            if rule["indicator"] is not None and label.lower() not in rule["indicator"]:
+                continue
+            if rule["negated"] and not negated(start, rule["negated"]):
                 continue
             if rule["pattern"] is not None and not any(
                     s < end and start < e for s, e in matches.get(rule["pattern"], ())):
