@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy
 import yaml
+from spacy.lang.da.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -74,6 +75,16 @@ NEGATION_SCOPE = frozenset({
     "decideret", "helt", "så", "særlig", "rigtig", "mere", "megen", "lang", "at", "der", "som",
     "være", "blive", "have"})
 RELATIVES = frozenset({"der", "som"})
+# Words too common to anchor a phrase on: a phrase is looked for where its rarest-looking word
+# occurs ("hvem ... betale" where "betale" does). spaCy's Danish stop words, some frequent verbs
+# and the everyday nouns of the field; the most frequent of all are a last resort.
+COMMON_WORDS = frozenset(STOP_WORDS) | frozenset(
+    "gå se stå tage give komme nå ske tale tro godt år vide ved sige holde lave få finde sidde "
+    "ende samarbejde system økonomi kommune region borger patient projekt".split())
+VERY_COMMON_WORDS = frozenset(
+    "i og at det en et den til er være som på de med af for ikke der har have om vi jeg du han "
+    "hun man sig os hvor hvad hvem når fra så kan kunne vil ville skal skulle blive ud op over "
+    "nu efter da også men eller hvis noget nogen meget alle anden uden ingen".split())
 RESULTS_KEY = "wb_indicators"
 EXCLUDED_KEY = "wb_excluded_indicators"
 _NO_WORDS: frozenset[int] = frozenset()
@@ -221,6 +232,25 @@ class _Pattern:
     label: str  # the indicator or exclusion as written
     words: tuple[int, ...]  # word-element ids
     gaps: tuple[int, ...] = ()  # other words allowed before each word
+    anchor: int = 0  # the word looked for first; the others are matched out from it
+
+
+def _anchor(words: tuple[_Word, ...]) -> int:
+    """The word of a phrase to look for first, the rarest-looking: the longest word that is not
+    common (longer words are rarer), else a year, a number, a common word that is not among the
+    most common, and the first word as the last resort."""
+
+    def rank(i: int) -> tuple[int, int]:
+        word = words[i]
+        if word.kind.startswith("<"):
+            return (1 if word.kind.startswith("<årstal") else 2), 0
+        if word.text in VERY_COMMON_WORDS or word.lemma in VERY_COMMON_WORDS:
+            return 4, 0
+        if word.text in COMMON_WORDS or word.lemma in COMMON_WORDS:
+            return 3, -len(word.text)
+        return 0, -len(word.text)
+
+    return min(range(len(words)), key=rank)
 
 
 class IndicatorMatcher:
@@ -237,7 +267,7 @@ class IndicatorMatcher:
         self.words: list[_Word] = []
         self.word_ids: dict[_Word, int] = {}
         self.patterns: list[_Pattern] = []
-        self.by_first: dict[int, list[int]] = {}
+        self.by_anchor: dict[int, list[int]] = {}
         self.exclusions: list[dict[str, Any]] = []
         self.indicator_patterns: list[int] = []
         self.exact: dict[str, set[int]] = {}
@@ -250,7 +280,7 @@ class IndicatorMatcher:
         self.infix_ids: dict[str, set[int]] = {}
         self.class_ids: dict[str, set[int]] = {}
         self.class_tests: dict[str, Callable[[str], bool]] = {}
-        self.first_words: frozenset[int] = frozenset()
+        self.anchor_words: frozenset[int] = frozenset()
         self._add_features()
 
     def _word_id(self, word: _Word) -> int:
@@ -263,7 +293,8 @@ class IndicatorMatcher:
         words, gaps = _parse_phrase(label)
         if not words:
             return None
-        pattern = _Pattern(code, label, tuple(self._word_id(w) for w in words), gaps)
+        pattern = _Pattern(code, label, tuple(self._word_id(w) for w in words), gaps,
+                           _anchor(words))
         self.patterns.append(pattern)
         return len(self.patterns) - 1
 
@@ -296,10 +327,10 @@ class IndicatorMatcher:
                     continue  # an exclusion with nothing to test cancels nothing
                 self.exclusions.append(rule)
         for index, pattern in enumerate(self.patterns):
-            self.by_first.setdefault(pattern.words[0], []).append(index)
-        # Only a form that can start a phrase needs a closer look in a doc; the other words of
+            self.by_anchor.setdefault(pattern.words[pattern.anchor], []).append(index)
+        # Only a form that can anchor a phrase needs a closer look in a doc; the other words of
         # phrases are read from the form's word set when a phrase reaches them.
-        self.first_words = frozenset(self.patterns[p].words[0] for p in range(len(self.patterns)))
+        self.anchor_words = frozenset(self.by_anchor)
         by_kind = {"prefix": self.prefix_ids, "suffix": self.suffix_ids, "infix": self.infix_ids}
         for i, word in enumerate(self.words):
             if word.kind in by_kind:
@@ -325,7 +356,7 @@ class IndicatorMatcher:
                                 self._form_words)
 
     def _form_words(self, text: str, lemma: str) -> tuple[frozenset[int], bool]:
-        """The indicator words a word form stands for, and whether it is a candidate (can start
+        """The indicator words a word form stands for, and whether it is a candidate (can anchor
         a phrase and is a word)."""
         if not self.words:
             return _NO_WORDS, False
@@ -365,7 +396,7 @@ class IndicatorMatcher:
                 ids.update(found)
         if not ids:
             return _NO_WORDS, False
-        return frozenset(ids), (not ids.isdisjoint(self.first_words)
+        return frozenset(ids), (not ids.isdisjoint(self.anchor_words)
                                 and any(c.isalnum() for c in text))
 
     def __call__(self, doc: Doc, spans: bool = True) -> Doc:
@@ -404,18 +435,39 @@ class IndicatorMatcher:
                     return j + 1
             return None
 
+        def previous_word(k: int, wanted: int, gap: int) -> int | None:
+            """The same as next_word, looking back from word ``k``."""
+            if k > 0 and wanted in words_at(k - 1):
+                return k - 1
+            for j in range(k - 1, max(0, k - 1 - gap), -1):
+                if word_pos_list[k] - word_pos_list[j - 1] != k - j + 1:
+                    return None
+                if lemmas[word_forms[j]] in NEGATIONS:
+                    return None
+                if wanted in words_at(j - 1):
+                    return j - 1
+            return None
+
         matches: dict[int, list[tuple[int, int]]] = {}
         for k in numpy.searchsorted(word_pos, candidates).tolist():
             for word_id in words_at(k):
-                for p in self.by_first.get(word_id, ()):
-                    end: int | None = k
+                for p in self.by_anchor.get(word_id, ()):
                     pattern = self.patterns[p]
-                    for i in range(1, len(pattern.words)):
-                        end = next_word(end, pattern.words[i], pattern.gaps[i])
+                    words, gaps = pattern.words, pattern.gaps
+                    start: int | None = k
+                    for i in range(pattern.anchor - 1, -1, -1):
+                        start = previous_word(start, words[i], gaps[i + 1])
+                        if start is None:
+                            break
+                    if start is None:
+                        continue
+                    end: int | None = k
+                    for i in range(pattern.anchor + 1, len(words)):
+                        end = next_word(end, words[i], gaps[i])
                         if end is None:
                             break
                     if end is not None:
-                        matches.setdefault(p, []).append((k, end + 1))
+                        matches.setdefault(p, []).append((start, end + 1))
         hits: list[tuple[str, str, int, int]] = []  # code, indicator, word-index start, end
         for p in self.indicator_patterns:
             for start, end in matches.get(p, ()):
@@ -423,6 +475,7 @@ class IndicatorMatcher:
                 hits.append((pattern.code, pattern.label, start, end))
         if not hits:
             return doc
+
         def negated(k: int, window: int) -> bool:
             """Whether a negation stands before word ``k``, with only scope words between."""
             for j in range(k - 1, max(-1, k - 1 - window), -1):
