@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 
 from workbench.core import cases, documents
 from workbench.core.coding_index import code_arrays, has_counts
+from workbench.core.collector import collector_paused
 from workbench.core.filecache import cached
 from workbench.core.models import DOCUMENT_KINDS
 from workbench.core.query import And, CodeTable, Name, Node, Not, names, parse_query, resolve
@@ -629,19 +630,6 @@ def _overlap_flags(starts: Any, ends: Any, span_starts: Any, span_ends: Any) -> 
     return reach[np.searchsorted(starts, span_ends, side="left")] > span_starts
 
 
-def _evaluate_arrays(tree: Node, atom_index: dict[Name, int], flags: list[Any]) -> Any:
-    """The query's truth for every unit at once, from per-atom boolean arrays."""
-    if isinstance(tree, Name):
-        return flags[atom_index[tree]]
-    if isinstance(tree, Not):
-        return ~_evaluate_arrays(tree.operand, atom_index, flags)
-    parts = [_evaluate_arrays(n, atom_index, flags) for n in tree.operands]
-    result = parts[0]
-    for part in parts[1:]:
-        result = result & part if isinstance(tree, And) else result | part
-    return result
-
-
 class _Codings(NamedTuple):
     """The codings read, sorted by start on the global axis."""
 
@@ -703,19 +691,60 @@ def _kept_coding_arrays(project: Project, cq: _CompiledQuery,
 
 
 def _matches(cq: _CompiledQuery, rows: _Codings, span_starts: Any, span_ends: Any) -> Any:
-    """Whether each span satisfies the query, by the codings overlapping it."""
+    """Whether each span satisfies the query, by the codings overlapping it.
+
+    AND and OR ask each further operand only about the spans still undecided (AND: the
+    operand with the fewest codings first; OR: the one with the most), so that a selective
+    code cuts the work for the rest.
+    """
     import numpy as np
 
-    flags = []
-    for i, atom in enumerate(cq.atoms):
-        if rows.atoms is not None:
-            a_starts, a_ends = rows.atoms[i]
-        else:
-            mask = np.isin(rows.codes, np.fromiter(atom, dtype=np.int64, count=len(atom)))
-            a_starts, a_ends = rows.starts[mask], rows.ends[mask]
-        flags.append(_overlap_flags(a_starts, a_ends, span_starts, span_ends))
     assert cq.tree is not None and cq.atom_index is not None
-    return _evaluate_arrays(cq.tree, cq.atom_index, flags)
+    atom_index = cq.atom_index
+    reached: dict[int, tuple[Any, Any]] = {}
+
+    def atom(i: int) -> tuple[Any, Any]:
+        if i not in reached:
+            if rows.atoms is not None:
+                a_starts, a_ends = rows.atoms[i]
+            else:
+                mask = np.isin(rows.codes, np.fromiter(cq.atoms[i], dtype=np.int64,
+                                                       count=len(cq.atoms[i])))
+                a_starts, a_ends = rows.starts[mask], rows.ends[mask]
+            reach = np.empty(len(a_ends) + 1, dtype=np.int64)
+            reach[0] = -1
+            np.maximum.accumulate(a_ends, out=reach[1:])
+            reached[i] = (a_starts, reach)
+        return reached[i]
+
+    def size(node: Node) -> int:
+        if isinstance(node, Name):
+            return len(atom(atom_index[node])[0])
+        if isinstance(node, Not):  # a negation rules out little: ask it last
+            return 1 << 62
+        return sum(size(n) for n in node.operands)
+
+    def truth(node: Node, starts: Any, ends: Any) -> Any:
+        if isinstance(node, Name):
+            a_starts, reach = atom(atom_index[node])
+            return reach[np.searchsorted(a_starts, ends, side="left")] > starts
+        if isinstance(node, Not):
+            return ~truth(node.operand, starts, ends)
+        conjunction = isinstance(node, And)
+        # Spans still undecided: for AND those true so far, for OR those false so far.
+        open_ = np.arange(len(starts))
+        # AND: the most selective operand first; OR: the broadest first.
+        for operand in sorted(node.operands, key=size, reverse=not conjunction):
+            if not len(open_):
+                break
+            answer = truth(operand, starts[open_], ends[open_])
+            open_ = open_[answer if conjunction else ~answer]
+        result = np.zeros(len(starts), dtype=bool) if conjunction \
+            else np.ones(len(starts), dtype=bool)
+        result[open_] = conjunction
+        return result
+
+    return truth(cq.tree, span_starts, span_ends)
 
 
 def _positive_mask(cq: _CompiledQuery, rows: _Codings) -> Any:
@@ -926,6 +955,15 @@ def retrieve(project: Project, query: str, *, within: str = "overlap", case: Any
         InvalidInput: a malformed query or filter.
         NotFoundError: an unknown code, case, cycle, document, participant, role or coder.
     """
+    with collector_paused():
+        return _retrieve(project, query, within=within, case=case, cycle=cycle, kind=kind,
+                         sector=sector, role=role, participant=participant, coder=coder,
+                         document=document, context=context, all_codes=all_codes)
+
+
+def _retrieve(project: Project, query: str, *, within: str, case: Any, cycle: Any, kind: Any,
+              sector: Any, role: Any, participant: Any, coder: Any, document: Any,
+              context: int, all_codes: bool) -> list[Hit]:
     if within not in WITHIN:
         raise InvalidInput(f"'{within}' is not a way to combine codes; use overlap or segment.")
     cq = compile_query(project, query)

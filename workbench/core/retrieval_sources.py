@@ -80,19 +80,17 @@ def segments_at(project: Project, doc_ids: Sequence[int], starts: Sequence[int]
     if not starts:
         return []
     if len(starts) >= SEGMENT_INDEX_MIN and "numpy" in sys.modules and _index_pays(project):
-        found = _indexed(project, doc_ids, starts)
+        result = _indexed(project, doc_ids, starts)
     else:
-        found = _probed(project, doc_ids, starts)
-    result: list[tuple | None] = []
-    for doc_id, start, seg in zip(doc_ids, starts, found, strict=True):
-        if seg is not None and seg[0] is not None and seg[2] > start:
-            result.append(seg)
-        else:  # outside turns and paragraphs: perhaps inside a quote of its own
-            quote = tuples(project, """
-                SELECT id, start, "end", kind, speaker, participant_id FROM segments
-                WHERE document_id = ? AND start <= ? AND "end" > ?
-                ORDER BY start DESC LIMIT 1""", (doc_id, start, start))
-            result.append(quote[0] if quote else None)
+        result = [seg if seg[0] is not None and seg[2] > start else None
+                  for seg, start in zip(_probed(project, doc_ids, starts), starts, strict=True)]
+    for i in [i for i, seg in enumerate(result) if seg is None]:
+        # Outside turns and paragraphs: perhaps inside a quote of its own.
+        quote = tuples(project, """
+            SELECT id, start, "end", kind, speaker, participant_id FROM segments
+            WHERE document_id = ? AND start <= ? AND "end" > ?
+            ORDER BY start DESC LIMIT 1""", (doc_ids[i], starts[i], starts[i]))
+        result[i] = quote[0] if quote else None
     return result
 
 
@@ -128,6 +126,7 @@ def _index_pays(project: Project) -> bool:
 
 class _SegmentIndex(NamedTuple):
     keys: Any  # document_id << 32 | start, sorted
+    ends: Any  # document_id << 32 | end, in the same order
     rows: list[tuple]  # the segment rows in the same order
 
 
@@ -139,13 +138,16 @@ def _segment_index(project: Project) -> _SegmentIndex:
                            "ORDER BY document_id, start, id")
     keys = np.fromiter(((r[6] << _SHIFT) | r[1] for r in rows), dtype=np.int64,
                        count=len(rows))
-    return _SegmentIndex(keys, [r[:6] for r in rows])
+    ends = np.fromiter(((r[6] << _SHIFT) | r[2] for r in rows), dtype=np.int64,
+                       count=len(rows))
+    return _SegmentIndex(keys, ends, [r[:6] for r in rows])
 
 
 def _indexed(project: Project, doc_ids: Sequence[int], starts: Sequence[int]
              ) -> list[tuple | None]:
-    """:func:`_probed` answered from an index of every turn and paragraph, kept between
-    queries while the file is unchanged."""
+    """The segment each position lies in, from an index of every turn and paragraph kept
+    between queries while the segments are unchanged (None where no turn or paragraph
+    holds the position)."""
     import numpy as np
 
     index = cached(project, "segment_index", lambda: _segment_index(project),
@@ -153,7 +155,7 @@ def _indexed(project: Project, doc_ids: Sequence[int], starts: Sequence[int]
     probes = (np.asarray(doc_ids, dtype=np.int64) << _SHIFT) | np.asarray(starts,
                                                                          dtype=np.int64)
     at = np.searchsorted(index.keys, probes, side="right") - 1
-    # The segment found must belong to the same document.
-    same = (at >= 0) & ((index.keys[np.maximum(at, 0)] >> _SHIFT) == (probes >> _SHIFT))
+    # The segment found reaches past the position (so it belongs to the same document).
+    inside = (at >= 0) & (index.ends[np.maximum(at, 0)] > probes)
     rows = index.rows
-    return [rows[i] if ok else None for i, ok in zip(at.tolist(), same.tolist(), strict=True)]
+    return [rows[i] if ok else None for i, ok in zip(at.tolist(), inside.tolist(), strict=True)]
