@@ -22,7 +22,14 @@ Beyond exact matches:
 * a bare town name that the gazetteer knows as a municipality is a place, not the
   municipality, right after a locative preposition ("bor i Aarhus", "toget fra Viborg") or
   right before another capitalised name word ("Herning Rådhus");
-* name patterns step over runs of spaces (text from PDFs: "Randers   Kommune").
+* name patterns step over runs of spaces (text from PDFs: "Randers   Kommune");
+* "Syddjurs og Norddjurs Kommuner" names both municipalities.
+
+Then the words around each mention are read (:mod:`workbench.nlp.stakeholder_context`):
+contextual nouns ("sygeplejerskerne", "lægerne", "afdelingen") get the sector their context
+gives them or are dropped, adjectives that say which actor is meant join the mention
+("kommunale ledere", "nordjyske kommuner", "sårbare ældre"), and adjectives standing as nouns
+("de ældre") are kept only where they are nouns.
 """
 
 from __future__ import annotations
@@ -35,13 +42,15 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from workbench.nlp import stakeholder_context as context_mod
 from workbench.nlp.forms import forms_for
 from workbench.nlp.gazetteer import Entry, Gazetteer
 from workbench.nlp.lemmas import MIN_HEAD, MIN_MODIFIER, is_lemma, lemmatise_word
 
 COVERED_KEY = "wb_stakeholder_tokens"
 RESULTS_KEY = "wb_stakeholders"
-PRIORITY = {"named": 0, "pattern": 1, "model": 2, "role": 3, "generic": 4}
+# "contextual": a noun whose sector its context decides (never left in the results).
+PRIORITY = {"named": 0, "pattern": 1, "model": 2, "role": 3, "generic": 4, "contextual": 5}
 ENT_LABEL = {"organisation": "ORG", "partnership": "ORG", "group": "ACTOR", "role": "ROLE",
              "person": "PER"}
 
@@ -80,12 +89,32 @@ HEAD_RULES: tuple[HeadRule, ...] = (
     HeadRule(frozenset({"A/S", "ApS", "I/S", "IVS", "P/S", "K/S"}), "private_company",
              "{name} {head}", before=3),
     HeadRule(frozenset({"Fonden", "Fond"}), "foundation", "{name} {head}", before=2),
+    HeadRule(frozenset({"lægehuset"}), "general_practice", "{Head} i {name}",
+             after=1, via="i", case_sensitive=False),
+    HeadRule(frozenset({"apoteket"}), "private_company", "{Head} i {name}",
+             after=1, via="i", case_sensitive=False),
+    HeadRule(frozenset({"Lægehuset", "Lægeklinikken", "Lægecentret"}), "general_practice",
+             "{head} {name}", after=2),
+    HeadRule(frozenset({"Lægehus", "Lægeklinik", "Lægecenter"}), "general_practice",
+             "{name} {head}", before=2),
+    HeadRule(frozenset({"Apotek"}), "private_company", "{name} {head}", before=2),
+    HeadRule(frozenset({"plejecenter", "plejecentret", "plejehjem",
+                        "plejehjemmet", "bostedet", "botilbuddet", "dagcentret",
+                        "aktivitetscentret", "sundhedscentret", "sundhedscenter",
+                        "træningscentret", "genoptræningscentret", "rehabiliteringscentret"}),
+             "municipality", "{Head} {name}", after=2, case_sensitive=False),
+    HeadRule(frozenset({"Sundhedsklynge", "Sundhedsklyngen", "Klynge"}), "partnership_project",
+             "{head} {name}", after=1),
 )
-# Single words that are names by their ending: "Egmontfonden", "Arbejdstilsynet".
+# Single words that are names by their ending: "Egmontfonden", "Arbejdstilsynet",
+# "Hjerteforeningen" (a profession's association is a union: "Ergoterapeutforeningen").
 SUFFIX_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("fonden",), "foundation"),
     (("styrelsen", "ministeriet", "tilsynet"), "state"),
+    (("foreningen",), "civil_society"),
 )
+# A suffix that needs a real word before it ("Foreningen" alone is not a name).
+_SUFFIX_MODIFIER = {"foreningen": 3}
 _SUFFIXES = tuple(e for ends, _ in SUFFIX_RULES for e in ends)
 _HEAD_INDEX = {}
 for _rule in HEAD_RULES:
@@ -159,6 +188,8 @@ class StakeholderRuler:
         # Head rules by the word form that heads them, as an index into rule_sets.
         self.rule_sets: list[list[HeadRule]] = []
         self._rule_set_ids: dict[tuple[int, ...], int] = {}
+        self.professions: frozenset[str] = frozenset()
+        self.context: context_mod.ContextReader | None = None
         self._add_features()
 
     def configure(self, gazetteer: Gazetteer, *, merge_model_entities: bool = False) -> None:
@@ -169,7 +200,9 @@ class StakeholderRuler:
         towns: set[str] = set()
         for entry in gazetteer:
             key = self.nlp.vocab.strings.add(entry.name)
-            self.entries[key] = (entry, "named")
+            # A generic term's exact forms ("visitationen") are still a generic term.
+            self.entries[key] = (entry, {"named": "named", "role": "role"}.get(entry.group,
+                                                                               "generic"))
             # Generic terms and role nouns match on lemmas only; their names are labels.
             surfaces = (entry.name, *entry.aliases) if entry.group == "named" else entry.aliases
             forms = [f for s in surfaces for f in surface_forms(s) if "(" not in s]
@@ -193,13 +226,35 @@ class StakeholderRuler:
                             and lower not in self.compound_heads:
                         self.compound_heads[lower] = len(self.compound_terms)
                         self.compound_terms.append((entry.name, entry.sector, entry.kind, how))
+        rules = gazetteer.context
+        nouns = {}
+        for noun in rules.nouns:
+            nouns[noun.name] = noun
+            pseudo = Entry(name=noun.name, sector="", kind=noun.kind, group="generic")
+            term_key = f"{noun.name}\x00contextual"
+            self.entries[self.nlp.vocab.strings.add(term_key)] = (pseudo, "contextual")
+            self.terms.add(term_key, [d for t in noun.terms
+                                      for d in self._term_docs(t, lemmatise)])
+            for term in noun.terms:
+                lower = term.lower()
+                if noun.compounds and lower.isalpha() and len(lower) >= MIN_HEAD \
+                        and lower not in self.compound_heads:
+                    self.compound_heads[lower] = len(self.compound_terms)
+                    self.compound_terms.append((noun.name, "", noun.kind, "contextual"))
+        self.professions = frozenset(
+            {*rules.professions,
+             *(t.lower() for n in rules.nouns for t in n.terms if t.isalpha()),
+             *(t.lower() for e in gazetteer if e.group == "role" for t in e.terms
+               if t.isalpha())})
+        self.context = context_mod.ContextReader(gazetteer, nouns, self.stop_words)
         self.towns = frozenset(towns)
         self.compound_tails = frozenset(h[-3:] for h in self.compound_heads)
         self._add_features()
 
     def _add_features(self) -> None:
         self.forms.add_features([("sh_flags", numpy.uint8), ("sh_rules", numpy.int32),
-                                 ("sh_compound", numpy.int32)], self._form_features)
+                                 ("sh_compound", numpy.int32), ("sh_ctx", numpy.uint32),
+                                 ("sh_adj", numpy.int8)], self._form_features)
 
     def _term_docs(self, term: str, lemmatise) -> list[Doc]:
         """The term by its lemmas, and by its words as written: the table is not always
@@ -252,8 +307,23 @@ class StakeholderRuler:
                 return hit
         return -1
 
-    def _form_features(self, text: str, lemma: str) -> tuple[int, int, int]:
-        """(flags, head rule set, compound term) of one word form."""
+    def _suffix_sector(self, lower: str) -> str | None:
+        """The sector of a one-word name by its ending ("Egmontfonden"), or None."""
+        for ends, sector in SUFFIX_RULES:
+            for end in ends:
+                if lower.endswith(end):
+                    modifier = lower[:-len(end)].rstrip("-")
+                    if len(modifier) < _SUFFIX_MODIFIER.get(end, 0):
+                        return None
+                    if end == "foreningen" and (modifier in self.professions
+                                                or lemmatise_word(modifier) in self.professions):
+                        return "interest_organisation"
+                    return sector
+        return None
+
+    def _form_features(self, text: str, lemma: str) -> tuple[int, int, int, int, int]:
+        """(flags, head rule set, compound term, context bits, sector adjective) of one word
+        form."""
         rules = self._rules(text)
         compound = self._compound(lemma)
         lower = text.lower()
@@ -261,7 +331,8 @@ class StakeholderRuler:
         if text[:1].isupper() or (text[:1].isdigit() and any(c.isalpha() for c in text)):
             if lower not in _NOT_NAME and not (lower in self.stop_words and len(text) < 4):
                 flags |= _NAME
-                if len(text) > 6 and lower.endswith(_SUFFIXES) and lower not in self.stop_words:
+                if len(text) > 6 and lower.endswith(_SUFFIXES) and lower not in self.stop_words \
+                        and self._suffix_sector(lower) is not None:
                     flags |= _ONE_WORD_NAME
         if text in self.towns:
             flags |= _TOWN
@@ -273,7 +344,8 @@ class StakeholderRuler:
             flags |= _HEAD
         if compound >= 0:
             flags |= _COMPOUND
-        return flags, rules, compound
+        ctx, adjective = self.context.features(text) if self.context else (0, -1)
+        return flags, rules, compound, ctx, adjective
 
     # ------------------------------------------------------------------ matching
     def __call__(self, doc: Doc, spans: bool = True) -> Doc:
@@ -292,6 +364,9 @@ class StakeholderRuler:
             if ent.label_ == "ORG":
                 candidates.append((ent.start, ent.end, "model", ent.text, "", "organisation"))
         chosen = _choose(candidates)
+        if chosen and self.context is not None:
+            chosen = self.context(doc, ids, self.forms["sh_ctx"], self.forms["sh_adj"],
+                                  self.forms, chosen)
         doc.user_data[COVERED_KEY] = [(s, e) for s, e, *_ in chosen]
         doc.user_data[RESULTS_KEY] = chosen
         if spans or self.merge_model_entities:
@@ -330,8 +405,8 @@ class StakeholderRuler:
             form, kind = int(ids[i]), int(flags[i])
             if kind & _ONE_WORD_NAME:
                 word = texts[form]
-                sector = next(sec for ends, sec in SUFFIX_RULES if word.lower().endswith(ends))
-                found.append((i, i + 1, "pattern", word, sector, "organisation"))
+                found.append((i, i + 1, "pattern", word, self._suffix_sector(word.lower()),
+                              "organisation"))
             if kind & _COMPOUND:
                 canonical, sector, entry_kind, how = self.compound_terms[compound_of[form]]
                 found.append((i, i + 1, how, canonical, sector, entry_kind))
@@ -348,6 +423,8 @@ class StakeholderRuler:
                 found.append((start, end, "pattern", canonical, rule.sector, "organisation"))
                 if rule.sector == "private_company" and len(name_words) == 1:
                     bare[int(ids[start])] = canonical
+                if head.lower() in _PLURAL_HEADS:
+                    found.extend(_coordinated(rule, start, text_at, flags, head))
         # Once a text has said "CareLink ApS", a later bare "CareLink" is the same firm.
         if bare:
             hits = numpy.nonzero(numpy.isin(ids, numpy.array(list(bare), dtype=ids.dtype)))[0]
@@ -355,6 +432,28 @@ class StakeholderRuler:
                 found.append((i, i + 1, "pattern", bare[int(ids[i])], "private_company",
                               "organisation"))
         return found
+
+
+def _coordinated(rule: HeadRule, start: int, text_at, flags: numpy.ndarray, head: str):
+    """"Syddjurs og Norddjurs Kommuner", "Favrskov, Skanderborg og Odder kommuner": the names
+    coordinated before a plural head's name are names of the same kind."""
+    out = []
+    j = start - 1
+    while True:
+        while j >= 0 and flags[j] & _SPACE:
+            j -= 1
+        if j < 0 or text_at(j) not in ("og", "eller", ","):
+            break
+        j -= 1
+        while j >= 0 and flags[j] & _SPACE:
+            j -= 1
+        if j < 0 or not flags[j] & _NAME:
+            break
+        name = text_at(j)
+        out.append((j, j + 1, "pattern", rule.canonical.format(
+            name=name, head=head, Head=head[:1].upper() + head[1:]), rule.sector, "organisation"))
+        j -= 1
+    return out
 
 
 def _is_place(doc: Doc, flags: numpy.ndarray, i: int) -> bool:
