@@ -208,6 +208,9 @@ def test_contextual_actors_are_named_by_sector(nlp):
     "Der mangler læger overalt.",
     # a chair of something that is no actor
     "Formanden for styregruppen åbnede mødet.",
+    # what someone is, not who acts
+    "Hospitalet lytter ikke til dem, der ikke er læger.",
+    "Hun arbejdede på hospitalet som sygeplejerske.",
 ])
 def test_professions_whose_sector_the_passage_does_not_tell_are_not_mentions(nlp, text):
     surfaces = [s for s, _ in found(nlp, text)]

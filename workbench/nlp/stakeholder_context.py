@@ -55,6 +55,10 @@ _EXTENDS = ("generic", "role")
 _CITIZEN = "citizen"
 _DEFINITE = ("en", "et", "ne", "nes", "ens", "ets")
 _LIST_WORDS = frozenset({"og", "eller", ","})
+# "dem, der ikke er læger", "som sygeplejerske": what someone is, not an actor (but "det er
+# lægerne, der ..." names them).
+_PREDICATIVE = frozenset({"er", "var", "være", "været", "blive", "bliver", "blev", "blevet",
+                          "som"})
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _ARTICLES = frozenset({"den", "det", "de", "en", "et", "vores", "deres", "jeres", "sin", "sit",
                        "sine"})
@@ -286,7 +290,9 @@ class _Reading:
         noun = self.reader.nouns[item[3]]
         p = self.prev_word(item[0])
         q = self.next_word(item[1] - 1)
-        if p >= 0 and self.bits(p) & SHARED:
+        definite = self.lower(item[1] - 1).endswith(_DEFINITE)
+        if p >= 0 and (self.bits(p) & SHARED
+                       or (not definite and self.lower(p) in _PREDICATIVE)):
             return None
         if q < self.n and noun.not_before and self.lower(q) in noun.not_before:
             return None
@@ -314,7 +320,7 @@ class _Reading:
         # Only a definite form names actors the speaker has in mind ("lægerne"), or one listed
         # among other actors ("hospital, kommune og læge"); otherwise an indefinite one is the
         # profession in general ("mangler læger").
-        if self.lower(item[1] - 1).endswith(_DEFINITE) or self.coordinated(k, p, q):
+        if definite or self.coordinated(k, p, q):
             return noun.default
         return None
 
