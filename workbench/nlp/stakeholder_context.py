@@ -86,11 +86,12 @@ class ContextReader:
         self.nouns = nouns
         # Adjectives that name a group only as nouns ("de ældre").
         self.noun_use = frozenset(e.name for e in gazetteer if e.attributes.get("noun_use"))
-        # Words after which a term is not the actor ("enige om visitationen": the procedure).
-        self.not_after: dict[str, frozenset[str]] = {
-            e.name: frozenset(str(w).lower() for w in e.attributes["not_after"])
-            for e in gazetteer if e.attributes.get("not_after")}
-        self.checked = self.noun_use | frozenset(self.not_after)
+        # Words before or after which a term is not the actor ("enige om visitationen",
+        # "visitationen af hjælpemidler": the procedure).
+        self.not_after, self.not_before = ({
+            e.name: frozenset(str(w).lower() for w in e.attributes[key])
+            for e in gazetteer if e.attributes.get(key)} for key in ("not_after", "not_before"))
+        self.checked = self.noun_use | frozenset(self.not_after) | frozenset(self.not_before)
         self._name_words: dict[str, frozenset[str]] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for words, sector in rules.attachment_phrases.items():
@@ -230,14 +231,18 @@ class _Reading:
     # ---------------------------------------------------------------- the passes
     def run(self) -> list:
         items, alive, reader = self.items, self.alive, self.reader
-        noun_use, not_after = reader.noun_use, reader.not_after
+        noun_use, not_after, not_before = reader.noun_use, reader.not_after, reader.not_before
         for k in self.todo:
-            canonical = items[k][3]
+            start, end, _how, canonical, *_ = items[k]
             if canonical in noun_use:
-                alive[k] = self.is_noun(items[k][0])
-            elif canonical in not_after:
-                p = self.prev_word(items[k][0])
+                alive[k] = self.is_noun(start)
+                continue
+            if canonical in not_after:
+                p = self.prev_word(start)
                 alive[k] = p < 0 or self.lower(p) not in not_after[canonical]
+            if alive[k] and canonical in not_before:
+                q = self.next_word(end - 1)
+                alive[k] = q >= self.n or self.lower(q) not in not_before[canonical]
         for k in self.todo:
             if alive[k] and items[k][2] == "contextual":
                 self.sector_of(k)
