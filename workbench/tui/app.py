@@ -30,6 +30,7 @@ from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.memos import MemosScreen
 from workbench.tui.screens.network import NetworkScreen
 from workbench.tui.screens.project import ProjectScreen
+from workbench.tui.screens.query import QueryScreen
 from workbench.tui.screens.review import ReviewScreen
 from workbench.tui.screens.stakeholders import StakeholdersScreen
 
@@ -49,7 +50,7 @@ def stylesheets() -> list[Path]:
     )
 
     classes = [ProjectScreen, CodingScreen, CodebookScreen, MemosScreen, ReviewScreen,
-               StakeholdersScreen, NetworkScreen, HelpScreen, picker.FuzzyPicker,
+               StakeholdersScreen, NetworkScreen, QueryScreen, HelpScreen, picker.FuzzyPicker,
                confirm.ConfirmDialog,
                prompt.PromptDialog, import_files.ImportDialog, code_editor.CodeEditor,
                memo_editor.MemoEditor, export.ExportDialog]
@@ -74,7 +75,7 @@ class WorkbenchApp(App[None]):
     SCREENS = {
         "project": ProjectScreen, "coding": CodingScreen, "codebook": CodebookScreen,
         "memos": MemosScreen, "review": ReviewScreen, "stakeholders": StakeholdersScreen,
-        "network": NetworkScreen,
+        "network": NetworkScreen, "query": QueryScreen,
     }
     MODES = {name: name for name in SCREENS}
     DEFAULT_MODE = "project"
@@ -88,6 +89,7 @@ class WorkbenchApp(App[None]):
         Binding("f6", "switch_mode('review')", "Review"),
         Binding("f7", "switch_mode('stakeholders')", "Stakeholders"),
         Binding("f8", "switch_mode('network')", "Network"),
+        Binding("f9", "switch_mode('query')", "Query"),
         Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("ctrl+y", "redo", "Redo", show=False),
         Binding("ctrl+r", "reload", "Refresh", show=False),
@@ -317,6 +319,8 @@ class WorkbenchApp(App[None]):
         for key, mode, title in NAV:
             yield SystemCommand(f"{title} screen ({key})", f"Switch to the {title} screen",
                                 lambda mode=mode: self.show_mode(mode))
+        yield SystemCommand("Query screen (f9)", "Find coded passages by a boolean query over "
+                            "codes", lambda: self.show_mode("query"))
         yield SystemCommand("Help: keys (f1)", "Every key binding, by screen", self.action_help)
         yield SystemCommand("Undo (ctrl+z)", "Undo the last change", self.action_undo)
         yield SystemCommand("Redo (ctrl+y)", "Redo the change undone last", self.action_redo)
