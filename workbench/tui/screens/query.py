@@ -399,7 +399,11 @@ class HitList(ScrollView, can_focus=True):
         if len(wrapped) > self.text_lines and shown:
             last = shown[-1]
             last.rstrip()
-            last.truncate(body_width - 2)
+            if last.cell_len > body_width - 2:
+                # Make room for the ellipsis at a space rather than inside a word.
+                space = last.plain.rfind(" ", 0, body_width - 1)
+                last.truncate(space if space > body_width // 2 else body_width - 2)
+                last.rstrip()
             last.append(" …", style=self._style("context"))
         for part in shown:
             part.rstrip()
