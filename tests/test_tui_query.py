@@ -213,6 +213,8 @@ async def test_enter_opens_the_passage_and_a_coding_made_there_shows_on_return(
         await settle(app, pilot)
         assert status(screen).startswith("2 passages in 1 document")
         assert screen.hits[0].text.startswith("Tilliden er vokset")
+        assert screen.hit_list.current.text == "Det er en risiko, vi må tale åbent om.", \
+            "the passage highlighted before stays highlighted"
         # A coding written by another program shows after a refresh (ctrl+r).
         with Project.open(coded, coder="bo") as other:
             doc_id, text = other.conn.execute(
@@ -272,6 +274,12 @@ async def test_history_within_toggle_export_and_keys(coded: Path) -> None:
         await pilot.press("escape")
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Query screen (f9)" in commands
+        # Another theme redraws the hits in its colours.
+        before = screen.hit_list.render_line(0)
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        after = screen.hit_list.render_line(0)
+        assert after.text == before.text and after != before
 
 
 async def test_thousands_of_hits_draw_only_what_is_in_view(tmp_path: Path) -> None:

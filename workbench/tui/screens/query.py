@@ -344,10 +344,18 @@ class HitList(ScrollView, can_focus=True):
         self._scroll_to_highlight()
 
     # ------------------------------------------------------------------ drawing
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # A theme or CSS change: every kept style and drawn hit is stale.
+        self._styles.clear()
+        self._cache.clear()
+
     def _style(self, name: str) -> Style:
         """A component's style; a text style keeps no background, so that the heading row's
         or the highlight's shows through it."""
         style = self._styles.get(name)
+        if style is None and name == "base":
+            style = self._styles[name] = self.rich_style  # worked out anew on each call
         if style is None:
             style = self.get_component_rich_style(f"hit-list--{name}")
             if name not in ("heading-row", "highlight", "empty"):
@@ -358,7 +366,7 @@ class HitList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width or self.size.width
-        base = self.rich_style
+        base = self._style("base")
         if not self.hits:
             if y == 1 and self.placeholder:
                 text = Text("  " + self.placeholder, style=self._style("empty"))
@@ -388,7 +396,7 @@ class HitList(ScrollView, can_focus=True):
     def _render_hit(self, index: int, width: int) -> list[Strip]:
         """The hit's lines (heading, then quote in context), ``width`` cells each."""
         hit = self.hits[index]
-        base = self.rich_style
+        base = self._style("base")
         console = self.app.console
         heading = self._heading(index, hit, width)
         lines = [Strip(list(heading.render(console))).adjust_cell_length(width)]
@@ -614,7 +622,8 @@ class QueryScreen(WorkbenchScreen):
         self._serial = 0
         self._started = 0.0
         self._focus_hits = False
-        self._keep: tuple[int, int] | None = None
+        # The hit highlighted when the query runs again: (document id, start, index).
+        self._keep: tuple[int, int, int] | None = None
         self._connection: QueryConnection | None = None
 
     # ------------------------------------------------------------------ layout
@@ -677,8 +686,9 @@ class QueryScreen(WorkbenchScreen):
                                    codebook.list_codes(self.project) if code.colour})
         if self.request is not None:
             current = self.hit_list.current
-            self._keep = (current.document_id, current.start) if current else None
-            self._run(self.request)
+            self._keep = ((current.document_id, current.start, self.hit_list.highlighted)
+                          if current else None)
+            self._run(self.request, quietly=True)
 
     @work(thread=True, group="query-warm-up")
     def _warm_up(self, connection: QueryConnection) -> None:
@@ -692,12 +702,14 @@ class QueryScreen(WorkbenchScreen):
             except (WorkbenchError, sqlite3.Error):
                 pass  # the first query reports it
 
-    def _run(self, request: QueryRequest) -> None:
+    def _run(self, request: QueryRequest, *, quietly: bool = False) -> None:
+        """Start the query in a worker (``quietly``: the old count stays until it is done)."""
         assert self._connection is not None
         self._serial += 1
         self._started = time.perf_counter()
         self.running = True
-        self._status(Text("Searching …", style="dim"))
+        if not quietly:
+            self._status(Text("Searching …", style="dim"))
         self._query_worker(self._connection, request, self._serial)
 
     @work(thread=True, exclusive=True, group="query")
@@ -741,8 +753,9 @@ class QueryScreen(WorkbenchScreen):
         self.hits = message.hits
         index = 0
         if keep is not None:
+            # The same passage if it is still there, else the same place in the list.
             index = next((i for i, h in enumerate(self.hits)
-                          if (h.document_id, h.start) >= keep), len(self.hits) - 1)
+                          if (h.document_id, h.start) == keep[:2]), keep[2])
         self.hit_list.set_hits(self.hits, highlighted=index,
                                placeholder=f"No passages match {message.request.query}.")
         elapsed = time.perf_counter() - self._started
