@@ -219,6 +219,9 @@ def _lemma_word_forms(doc: Doc) -> FormTable:
 def _word_info(text: str, lemma: str) -> tuple[int, str | None, bool, bool]:
     """What a word form adds to the lemma text: 0 no word (punctuation, space), 1 one word
     (with its lemma), 2 several words; and whether it starts and ends with a letter or digit."""
+    if text.isalnum():
+        # One word, as most forms are (a character of WORD_RE is one str.isalnum accepts).
+        return 1, lemma if lemma.isalnum() else text.lower(), True, True
     edges = text[:1].isalnum(), text[-1:].isalnum()
     pieces = WORD_RE.findall(text)
     if not pieces:

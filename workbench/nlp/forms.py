@@ -33,6 +33,8 @@ SENT_STARTS_KEY = "wb_sentence_starts"  # token indices, set by the sentence spl
 
 # compute(text, lemma) -> the feature's value (or a tuple of a group's values) for one form
 Compute = Callable[[str, str], Any]
+# compute(texts, lemmas) -> one column of values per feature of the group, for many forms
+ComputeColumns = Callable[[list[str], list[str]], list]
 
 
 class OrthIndex:
@@ -93,14 +95,20 @@ class _Feature:
 
 @dataclass
 class _Group:
-    """Features computed by one function (which returns a tuple when there are several)."""
+    """Features computed by one function (which returns a tuple when there are several), or
+    by one function over many forms at once that returns a column per feature."""
 
     features: list[_Feature]
-    compute: Compute
+    compute: Compute | ComputeColumns
+    columns: bool = False
 
     def fill(self, texts: list[str], lemmas: list[str], start: int) -> None:
-        values = [self.compute(t, lem) for t, lem in zip(texts, lemmas, strict=True)]
         end = start + len(texts)
+        if self.columns:
+            for feature, column in zip(self.features, self.compute(texts, lemmas), strict=True):
+                feature.values[start:end] = _column(column, feature.dtype)
+            return
+        values = [self.compute(t, lem) for t, lem in zip(texts, lemmas, strict=True)]
         if len(self.features) == 1:
             feature = self.features[0]
             feature.values[start:end] = _column(values, feature.dtype)
@@ -140,12 +148,14 @@ class FormTable:
         self._index = OrthIndex()
         self._features: dict[str, _Feature] = {}
         self._groups: dict[tuple[str, ...], _Group] = {}
-        self.add_features([("lemma", numpy.uint64), ("length", numpy.int64),
-                           ("space", bool), ("word", bool)], self._basic)
+        self._add_group([("lemma", numpy.uint64), ("length", numpy.int64),
+                         ("space", bool), ("word", bool)], self._basic, columns=True)
 
-    def _basic(self, text: str, lemma: str) -> tuple[int, int, bool, bool]:
-        return (self.strings.add(lemma), len(text), text.isspace(),
-                not text.isspace() and _has_alnum(text))
+    def _basic(self, texts: list[str], lemmas: list[str]) -> list:
+        add = self.strings.add
+        space = list(map(str.isspace, texts))
+        return ([add(lemma) for lemma in lemmas], list(map(len, texts)), space,
+                [not blank and _has_alnum(t) for t, blank in zip(texts, space, strict=True)])
 
     def add_feature(self, name: str, dtype: Any, compute: Compute) -> None:
         """Add (or replace) a feature, computing it for every form seen so far."""
@@ -154,12 +164,16 @@ class FormTable:
     def add_features(self, specs: list[tuple[str, Any]], compute: Compute) -> None:
         """Add (or replace) features computed together: ``compute`` returns a tuple of their
         values, in the order of ``specs``."""
+        self._add_group(specs, compute)
+
+    def _add_group(self, specs: list[tuple[str, Any]], compute: Compute | ComputeColumns,
+                   columns: bool = False) -> None:
         names = tuple(name for name, _ in specs)
         for key in [k for k in self._groups if set(k) & set(names)]:
             del self._groups[key]
         features = [_Feature(name, dtype, numpy.zeros(self.capacity, dtype=dtype))
                     for name, dtype in specs]
-        group = self._groups[names] = _Group(features, compute)
+        group = self._groups[names] = _Group(features, compute, columns)
         for feature in features:
             self._features[feature.name] = feature
         if self.size:
@@ -194,7 +208,12 @@ class FormTable:
         """Give new (sorted, distinct) forms their ids and compute their features."""
         count, start = len(orths), self.size
         texts = [self.strings[o] for o in orths.tolist()]
-        lemmas = [lemmatise_word(t, self.table) for t in texts]
+        # Most forms are in the lemma table as written: look those up here, the rest (other
+        # cases, compounds) the long way.
+        table = self.table
+        found = map(table.get, texts)
+        lemmas = [lemmatise_word(t, table) if lemma is None else lemma.lower()
+                  for t, lemma in zip(texts, found, strict=True)]
         if start + count > self.capacity:
             self.capacity = max(1024, 2 * (start + count))
             for feature in self._features.values():

@@ -131,8 +131,9 @@ def first_names() -> frozenset[str]:
 
 
 def _is_capitalised(text: str) -> bool:
-    return len(text) > 1 and text[0].isupper() and not text.isupper() and text.isalpha() \
-        or (len(text) > 1 and text[0].isupper() and "-" in text)
+    if len(text) < 2 or not text[0].isupper():
+        return False
+    return (text.isalpha() and not text.isupper()) or "-" in text
 
 
 class PersonalDataFinder:

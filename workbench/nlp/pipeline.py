@@ -106,7 +106,7 @@ class SentenceSplitter:
             return self.END
         if text.isspace():
             return self.BREAK if "\n" in text else self.SPACE
-        if all(not ch.isalnum() for ch in text):
+        if not (text.isalnum() or any(ch.isalnum() for ch in text)):
             return self.TRAILING  # quotes, brackets, dashes: stay with what went before
         return self.WORD
 
