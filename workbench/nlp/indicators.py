@@ -331,6 +331,13 @@ class IndicatorMatcher:
         # Only a form that can anchor a phrase needs a closer look in a doc; the other words of
         # phrases are read from the form's word set when a phrase reaches them.
         self.anchor_words = frozenset(self.by_anchor)
+        # The exclusions that can cancel a hit of each indicator, so a hit checks only those.
+        self.rules_for: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for index in self.indicator_patterns:
+            pattern = self.patterns[index]
+            self.rules_for[pattern.code, pattern.label] = [
+                rule for rule in self.exclusions if rule["code"] == pattern.code
+                and (rule["indicator"] is None or pattern.label.lower() in rule["indicator"])]
         by_kind = {"prefix": self.prefix_ids, "suffix": self.suffix_ids, "infix": self.infix_ids}
         for i, word in enumerate(self.words):
             if word.kind in by_kind:
@@ -509,15 +516,12 @@ class IndicatorMatcher:
 
     def _excluded(self, hit, matches, words_at, n_words, sent_of, negated) -> str | None:
         code, label, start, end = hit
-        for rule in self.exclusions:
-            if rule["code"] != code:
-                continue
-            if rule["indicator"] is not None and label.lower() not in rule["indicator"]:
-                continue
+        for rule in self.rules_for[code, label]:
+            if rule["pattern"] is not None:
+                found = matches.get(rule["pattern"])
+                if not found or not any(s < end and start < e for s, e in found):
+                    continue
             if rule["negated"] and not negated(start, rule["negated"]):
-                continue
-            if rule["pattern"] is not None and not any(
-                    s < end and start < e for s, e in matches.get(rule["pattern"], ())):
                 continue
             if rule["near"]:
                 window = rule["window"]
