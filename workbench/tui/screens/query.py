@@ -665,7 +665,7 @@ class QueryScreen(WorkbenchScreen):
             self._connection.close()
 
     def on_resize(self) -> None:
-        super().on_resize()
+        # WorkbenchScreen.on_resize runs too (Textual calls the handlers of every base class).
         self._update_help_line()
 
     def _update_help_line(self) -> None:
