@@ -18,13 +18,13 @@ from workbench.core.store import Project, new_guid, now
 from workbench.errors import InvalidInput
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.dialogs.export import ExportDialog
+from workbench.tui.screens.base import header_markup
 from workbench.tui.screens.coding import CodingScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.query import (
     HitList,
     QueryScreen,
     parse_request,
-    query_header,
     toggled_within,
 )
 
@@ -336,6 +336,7 @@ def test_within_toggles_and_the_header_fits_80_columns() -> None:
     from rich.text import Text
 
     for width in (80, 100, 160):
-        plain = Text.from_markup(query_header(width, "forespørgsel.wbp", "anna")).plain
+        plain = Text.from_markup(header_markup(width, "Query", "forespørgsel.wbp",
+                                               "anna")).plain
         assert len(plain) <= width and "F9 Query" in plain and "F8 " in plain
     assert HitList.BINDINGS and all(b.description for b in HitList.BINDINGS)

@@ -1,6 +1,6 @@
 """The workbench app: screens for the project, coding, codebook, memos, review, stakeholders.
 
-Each screen is a mode with its own stack (so a dialog open on one screen stays there); F2-F8
+Each screen is a mode with its own stack (so a dialog open on one screen stays there); F2-F9
 switch between them and the command palette (ctrl+p) lists them too. The app holds the one
 project connection the screens read and write through; workers open their own. Exports (x on
 the Project and Review screens, "Export…" in the palette) run in a worker of the app itself, so

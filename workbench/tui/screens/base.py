@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -24,28 +25,29 @@ if TYPE_CHECKING:
 # The screens, their keys and titles, in the order the header shows them.
 NAV = (("f2", "project", "Project"), ("f3", "coding", "Coding"), ("f4", "codebook", "Codebook"),
        ("f5", "memos", "Memos"), ("f6", "review", "Review"),
-       ("f7", "stakeholders", "Stakeholders"), ("f8", "network", "Network"))
-# Shorter names when the full ones do not fit (an 80-column terminal).
+       ("f7", "stakeholders", "Stakeholders"), ("f8", "network", "Network"),
+       ("f9", "query", "Query"))
+# Shorter names when the full ones do not fit, then shorter still (an 80-column terminal).
 SHORT = {"Codebook": "Codes", "Stakeholders": "Actors"}
+TINY = {**SHORT, "Project": "Proj", "Network": "Net"}
 
 
 def header_markup(width: int, current: str, file_name: str, coder: str) -> str:
     """The header line: the screens with their keys (clickable), then file and coder."""
-    full = sum(len(f" {k.upper()} {t} ") for k, _, t in NAV)
-    names = {t: (t if full <= width else SHORT.get(t, t)) for _, _, t in NAV}
-    tabs = []
-    for key, mode, title in NAV:
-        label = f" {key.upper()} {names[title]} "
-        if title == current:
-            tabs.append(f"[reverse b]{label}[/]")
-        else:
-            tabs.append(f"[@click=app.switch_mode('{mode}')]{label}[/]")
-    line = "".join(tabs)
-    used = sum(len(f" {k.upper()} {names[t]} ") for k, _, t in NAV)
-    extra = f" · {file_name} · {coder}"
-    if width - used - 2 >= len(extra) + len(" · F1 help"):
+    labels: list[tuple[str, str, str]] = []
+    for names in ({}, SHORT, TINY):
+        labels = [(mode, title, f" {key.upper()} {names.get(title, title)} ")
+                  for key, mode, title in NAV]
+        if sum(len(label) for _, _, label in labels) <= width:
+            break
+    line = "".join(f"[reverse b]{label}[/]" if title == current
+                   else f"[@click=app.switch_mode('{mode}')]{label}[/]"
+                   for mode, title, label in labels)
+    room = width - sum(len(label) for _, _, label in labels) - 2
+    extra = escape(f" · {file_name} · {coder}")
+    if room >= len(extra) + len(" · F1 help"):
         line += f"[dim]{extra} · F1 help[/dim]"
-    elif width - used - 2 >= len(extra):
+    elif room >= len(extra):
         line += f"[dim]{extra}[/dim]"
     return line
 

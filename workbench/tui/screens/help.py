@@ -68,7 +68,7 @@ class HelpScreen(Screen):
         """The help's sections: (title, summary, [(keys, description)])."""
         app = self.app
         sections = [("Everywhere",
-                     "Screens switch with F2-F8; ctrl+p opens the command palette.",
+                     "Screens switch with F2-F9; ctrl+p opens the command palette.",
                      binding_rows(app, app.BINDINGS)
                      + [(app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")),
                          "Command palette")])]

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len
-from rich.markup import escape
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -43,17 +42,13 @@ from workbench.core import codebook
 from workbench.core.retrieval import WITHIN, Hit
 from workbench.core.store import Project
 from workbench.errors import InvalidInput, WorkbenchError
-from workbench.tui.screens.base import NAV, SHORT, WorkbenchScreen
+from workbench.tui.screens.base import WorkbenchScreen
 
 # The filters a query line may carry, as ``key=value`` words (the options of
 # ``workbench retrieve``); a key given twice means either value.
 FILTER_KEYS = ("within", "case", "cycle", "kind", "sector", "role", "participant", "coder",
                "document")
 HISTORY_SIZE = 50
-# This screen's tab in the header, after the screens of base.NAV.
-QUERY_TAB = ("f9", "query", "Query")
-# Still shorter tab names, when even base.SHORT leaves no room for the query tab (80 columns).
-TINY = {"Project": "Proj", "Network": "Net"}
 
 _QUOTED = re.compile(r"\"[^\"]*\"|»[^«]*«|„[^“”]*[“”]|“[^”]*”|”[^”]*”|'[^']*'")
 _FILTER = re.compile(r"(?P<key>[^\s=()\"'»«„“”]+)=(?P<value>\"[^\"]*\"|»[^«]*«|„[^“”]*[“”]"
@@ -568,27 +563,6 @@ class QueryInput(Input):
 
 
 # ------------------------------------------------------------------------------ the screen
-def query_header(width: int, file_name: str, coder: str) -> str:
-    """The header line of this screen: every screen's tab, this one's last and marked."""
-    tabs = (*NAV, QUERY_TAB)
-    labels: list[tuple[str, str]] = []
-    for names in ({}, SHORT, {**SHORT, **TINY}):
-        labels = [(mode, f" {key.upper()} {names.get(title, title)} ")
-                  for key, mode, title in tabs]
-        if sum(len(label) for _, label in labels) <= width:
-            break
-    line = "".join(f"[reverse b]{label}[/]" if mode == QUERY_TAB[1]
-                   else f"[@click=app.switch_mode('{mode}')]{label}[/]"
-                   for mode, label in labels)
-    room = width - sum(len(label) for _, label in labels) - 2
-    extra = f" · {file_name} · {coder}"
-    if room >= len(extra) + len(" · F1 help"):
-        line += f"[dim]{escape(extra)} · F1 help[/dim]"
-    elif room >= len(extra):
-        line += f"[dim]{escape(extra)}[/dim]"
-    return line
-
-
 HINT = ("Type a query over codes and press Enter, e.g. tillid AND konflikt, "
         "trust AND NOT vision, \"ledelse på tværs\" cycle=2.")
 
@@ -646,13 +620,6 @@ class QueryScreen(WorkbenchScreen):
     def query_input(self) -> QueryInput:
         """The query line."""
         return self.query_one("#query-input", QueryInput)
-
-    def _header_text(self) -> str:
-        try:
-            name, coder = self.project.path.name, self.project.coder
-        except Exception:  # before the app is attached
-            name, coder = "", ""
-        return query_header(self.app.size.width, name, coder)
 
     def on_mount(self) -> None:
         self._connection = QueryConnection(self.project.path, self.project.coder)
