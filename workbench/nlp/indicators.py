@@ -20,8 +20,9 @@ subject ("nu kender vi hinanden" for "kende hinanden", "så sker der fejl" for "
 negation in between ("er ikke imod") turns the phrase around. ``...`` (or ``…``) between two
 words widens that one gap to ``WIDE_GAP`` words, still inside the clause and with no negation
 ("tone ... skarp" finds "tonen på møderne er blevet skarpere"). A negation may be a word of the
-phrase itself ("ikke enig" finds "er ikke blevet enige"). Exclusions cancel hits; an exclusion
-may name
+phrase itself ("ikke enig" finds "er ikke blevet enige"). A comma does not end the clause when
+a relative ("der", "som") follows it: "ingen vide hvem" finds "ingen, der ved, hvem". Exclusions
+cancel hits; an exclusion may name
 
 * ``pattern``: a word or phrase (same syntax); a hit overlapping a match of it is cancelled,
 * ``indicator``: the exclusion only applies to hits of this indicator,
@@ -428,17 +429,21 @@ class IndicatorMatcher:
         def words_at(k: int) -> frozenset[int]:
             return word_sets[word_forms[k]]
 
+        def joined(j: int) -> bool:
+            """Whether word ``j`` follows word ``j - 1`` in the same clause: nothing between
+            them, or only a comma before a relative ("ingen, der ved")."""
+            return (word_pos_list[j] - word_pos_list[j - 1] == 1
+                    or lemmas[word_forms[j]] in RELATIVES)
+
         def next_word(k: int, wanted: int, gap: int) -> int | None:
             """Where ``wanted`` matches after word ``k``: the next word, or one up to ``gap``
             words on within the clause, with no negation skipped."""
             if k + 1 < n_words and wanted in words_at(k + 1):
                 return k + 1
             for j in range(k + 1, min(n_words - 1, k + 1 + gap)):
-                if word_pos_list[j + 1] - word_pos_list[k] != j + 1 - k:
-                    return None  # punctuation or a line break in between
-                if lemmas[word_forms[j]] in NEGATIONS:
-                    return None
-                if wanted in words_at(j + 1):
+                if not joined(j) or lemmas[word_forms[j]] in NEGATIONS:
+                    return None  # punctuation or a line break, or a negation, in between
+                if word_pos_list[j + 1] - word_pos_list[j] == 1 and wanted in words_at(j + 1):
                     return j + 1
             return None
 
@@ -447,11 +452,12 @@ class IndicatorMatcher:
             if k > 0 and wanted in words_at(k - 1):
                 return k - 1
             for j in range(k - 1, max(0, k - 1 - gap), -1):
-                if word_pos_list[k] - word_pos_list[j - 1] != k - j + 1:
+                if word_pos_list[j + 1] - word_pos_list[j] != 1 and (
+                        j + 1 == k or lemmas[word_forms[j + 1]] not in RELATIVES):
                     return None
                 if lemmas[word_forms[j]] in NEGATIONS:
                     return None
-                if wanted in words_at(j - 1):
+                if joined(j) and wanted in words_at(j - 1):
                     return j - 1
             return None
 
