@@ -90,6 +90,13 @@ def test_a_wide_gap_still_stops_at_negation_punctuation_and_its_length(capabilit
     assert evidence(capability_nlp, text) == []
 
 
+def test_a_comma_before_a_relative_does_not_end_the_clause_of_a_phrase():
+    nlp = get_pipeline(PipelineSpec(codes=(CodeSpec("risk", ("ingen vide hvem",)),)))
+    assert evidence(nlp, "Der er ingen, der ved, hvem der har ansvaret.") == [
+        ("risk", ["ingen, der ved, hvem"])]
+    assert evidence(nlp, "Der er ingen, men de ved, hvem der har ansvaret.") == []
+
+
 def test_a_negation_may_be_a_word_of_the_phrase(capability_nlp):
     assert evidence(capability_nlp, "Regionen og kommunen er ikke blevet enige.") == [
         ("conflict", ["ikke blevet enige"])]
@@ -206,6 +213,7 @@ def test_every_indicator_and_exclusion_of_the_shipped_codebooks_compiles(path):
     ("risk", "Der er sket flere medicineringsfejl i overgangen."),
     ("risk", "Opgaverne flyttes, men pengene følger ikke med."),
     ("risk", "Kommunen mangler læger i yderområderne."),
+    ("risk", "Der er ikke nogen, der ved, om aftalen bliver forlænget."),
 ])
 def test_the_default_codebook_suggests_indirect_expressions(default_nlp, code, text):
     assert code in codes(default_nlp, text)
