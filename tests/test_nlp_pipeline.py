@@ -198,6 +198,17 @@ def test_prefix_and_phrase_indicators_and_evidence(nlp):
                       ["tror på", "tillidsfuld"])]
 
 
+def test_evidence_lists_the_matched_words_in_text_order():
+    """Words found at one place by several indicators come shortest first, however the
+    matcher ordered them, so tagging the same text again stores the same evidence."""
+    nlp = get_pipeline(PipelineSpec(codes=(
+        CodeSpec("trust", ("tro på", "tillid*", "tro", "tillid")),)))
+    text = "Vi tro på hinanden og har tillid til kommunen."
+    result = analyse(nlp(text), Resolver(default_gazetteer()))
+    assert [(s.evidence, s.indicators) for s in result.suggestions] == [
+        (["tro", "tro på", "tillid"], ["tro", "tro på", "tillid", "tillid*"])]
+
+
 def test_indicator_lemmas_match_every_inflection(nlp):
     found = suggestions(nlp, "Vi stolede på dem. Uenighederne voksede. Tilliden er der.")
     assert [(c, e) for c, _, e in found] == [("trust", ["stolede"]), ("conflict",

@@ -69,23 +69,29 @@ class Resolver:
     def __init__(self, gazetteer: Gazetteer, home: Mapping[str, str] | None = None):
         self.gazetteer = gazetteer
         self.home = dict(home or {})
-        self._cache: dict[tuple, tuple[str, str, str, str]] = {}
+        # home key -> (surface, canonical, sector, how, kind) -> resolved fields
+        self._cache: dict[tuple, dict[tuple, tuple[str, str, str, str]]] = {}
 
     def home_key(self, home: Mapping[str, str] | None = None) -> tuple:
         """What :meth:`resolve_fields` needs to know of the home stakeholders in force."""
         return (tuple(sorted(home.items())) if home else (), tuple(sorted(self.home.items())))
+
+    def resolved(self, home_key: tuple) -> dict[tuple, tuple[str, str, str, str]]:
+        """The mentions resolved so far under the home stakeholders of ``home_key``, by
+        (surface, canonical, sector, how, kind)."""
+        return self._cache.setdefault(home_key, {})
 
     def resolve_fields(self, surface: str, canonical: str, sector: str, how: str, kind: str,
                        home: Mapping[str, str] | None = None, home_key: tuple | None = None
                        ) -> tuple[str, str, str, str]:
         """(canonical, sector, kind, how) of one mention, remembered per distinct mention
         (``home_key``: :meth:`home_key` for ``home``, when the caller has it)."""
-        key = (surface, canonical, sector, how, kind,
-               self.home_key(home) if home_key is None else home_key)
-        fields = self._cache.get(key)
+        cache = self.resolved(self.home_key(home) if home_key is None else home_key)
+        key = (surface, canonical, sector, how, kind)
+        fields = cache.get(key)
         if fields is None:
             m = self.resolve(surface, canonical, sector, f"{how}:{kind}", home)
-            fields = self._cache[key] = (m.canonical, m.sector, m.kind, m.how)
+            fields = cache[key] = (m.canonical, m.sector, m.kind, m.how)
         return fields
 
     def resolve(self, surface: str, canonical: str, sector: str, span_id: str,
@@ -141,7 +147,8 @@ class LemmaWords:
 
     def __init__(self, doc: Doc):
         text = doc_text(doc)
-        self.starts: list[int] = []
+        # Word starts: a list or an int64 array (which the many-ranges look-up reads as is).
+        self.starts: list[int] | numpy.ndarray = []
         self.words: list[str] = []
         if not len(doc):
             return
@@ -171,7 +178,7 @@ class LemmaWords:
             words = numpy.concatenate([words, numpy.array(extra_words, dtype=object)])
             order = numpy.argsort(starts, kind="stable")
             starts, words = starts[order], words[order]
-        self.starts = starts.tolist()
+        self.starts = starts
         self.words = words.tolist()
 
     def _from_text(self, doc: Doc, text: str) -> None:
@@ -199,7 +206,7 @@ class LemmaWords:
         """:meth:`between` for many (start, end) ranges at once."""
         if not bounds:
             return []
-        starts = numpy.array(self.starts, dtype=numpy.int64)
+        starts = numpy.asarray(self.starts, dtype=numpy.int64)
         edges = numpy.searchsorted(starts, numpy.array(bounds, dtype=numpy.int64).ravel())
         words = self.words
         pairs = edges.tolist()
@@ -238,15 +245,18 @@ def analyse(doc: Doc, resolver: Resolver, *, home: Mapping[str, str] | None = No
     text = doc_text(doc)
     bounds = _TokenBounds(doc)
     home_key = resolver.home_key(home)
-    resolve = resolver.resolve_fields
+    resolved = resolver.resolved(home_key)
     mentions = result.mentions
     found = _stakeholder_results(doc)
     for (_, _, how, canonical, sector, kind), start, end in zip(found, *bounds.chars(
             [m[0] for m in found], [m[1] for m in found]), strict=True):
         surface = text[start:end]
-        canonical, sector, kind, how = resolve(surface, canonical, sector, how, kind, home,
-                                               home_key)
-        mentions.append(MentionResult(start, end, surface, canonical, sector, kind, how))
+        # The same mention recurs throughout a project: resolve each distinct one once.
+        fields = resolved.get((surface, canonical, sector, how, kind))
+        if fields is None:
+            fields = resolver.resolve_fields(surface, canonical, sector, how, kind, home,
+                                             home_key)
+        mentions.append(MentionResult(start, end, surface, *fields))
     result.suggestions = _suggestions(doc, result.sentences, bounds)
     personal = _personal_results(doc)
     result.personal_data = [
@@ -314,6 +324,9 @@ def _suggestions(doc: Doc, sents: list[tuple[int, int]], bounds: _TokenBounds
     hits = _indicator_results(doc)
     if not sents or not hits:
         return []
+    # Evidence in text order, whatever order the matcher found the words in (hits at the same
+    # word by their end, then indicator).
+    hits = sorted(hits, key=lambda h: (h[2], h[3], h[1]))
     text = doc_text(doc)
     hit_starts, hit_ends = bounds.chars([h[2] for h in hits], [h[3] for h in hits])
     which = numpy.searchsorted(numpy.array([s for s, _ in sents]), hit_starts, side="right") - 1
@@ -323,11 +336,19 @@ def _suggestions(doc: Doc, sents: list[tuple[int, int]], bounds: _TokenBounds
         grouped.setdefault((max(k, 0), code), []).append((text[start:end], label))
     out = []
     for (k, code), found in sorted(grouped.items()):
-        evidence = list(dict.fromkeys(t for t, _ in found))
-        indicators = list(dict.fromkeys(label for _, label in found))
-        score = round(1 - 0.5 ** len(indicators), 3)
-        out.append(SuggestionResult(code, sents[k][0], sents[k][1], evidence, indicators, score))
+        if len(found) == 1:  # most sentences have one indicator word
+            evidence, indicators = [found[0][0]], [found[0][1]]
+        else:
+            evidence = list(dict.fromkeys(t for t, _ in found))
+            indicators = list(dict.fromkeys(label for _, label in found))
+        out.append(SuggestionResult(code, sents[k][0], sents[k][1], evidence, indicators,
+                                    _SCORES.get(len(indicators))
+                                    or round(1 - 0.5 ** len(indicators), 3)))
     return out
+
+
+# The score of a suggestion with n distinct indicators (the common counts, computed once).
+_SCORES = {n: round(1 - 0.5 ** n, 3) for n in range(1, 9)}
 
 
 def analysis_to_json(doc: Doc, result: DocAnalysis, pipeline_id: str) -> dict[str, Any]:
