@@ -29,13 +29,20 @@ REPO_CODEBOOK = Path(__file__).resolve().parents[2] / "codebooks" / "default.yam
                    "else $WORKBENCH_SPACY_MODEL, else built-in.")
 @click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1, 10_000),
               help="Documents per batch.")
-@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes for the pipeline.")
+@click.option("--processes", default=None, type=click.IntRange(1, 64),
+              help="Worker processes for the pipeline; 1 tags in this process. Default: one "
+                   "per core (at most 4) for 200,000 words or more to tag while the cores are "
+                   "not busy with other work, else 1.")
 @click.option("--force", is_flag=True, help="Tag every document again, even unchanged ones.")
 @json_option
-def tag(project: str, model: str | None, batch_size: int, processes: int, force: bool,
+def tag(project: str, model: str | None, batch_size: int, processes: int | None, force: bool,
         as_json: bool) -> None:
-    """Tag new and changed documents: lemmas, stakeholders, code suggestions, personal data."""
+    """Tag new and changed documents: lemmas, stakeholders, code suggestions, personal data.
+
+    Large jobs run in worker processes on a machine with free cores (see --processes); the
+    results are the same either way. Ctrl-C stops the run: documents already stored stay
+    tagged, the rest are tagged by the next run.
+    """
     from workbench.nlp.tagging import tag_project
 
     with open_project(project) as proj:
@@ -44,7 +51,9 @@ def tag(project: str, model: str | None, batch_size: int, processes: int, force:
         start = next(events)
         summary: dict = {}
         if start.total and not as_json:
-            with click.progressbar(length=start.total, label="Tagging", file=sys.stderr,
+            workers = start.counts.get("processes", 1)
+            label = f"Tagging ({workers} processes)" if workers > 1 else "Tagging"
+            with click.progressbar(length=start.total, label=label, file=sys.stderr,
                                    show_pos=True, item_show_func=lambda x: x) as bar:
                 for event in events:
                     if event.status == "tagged":
@@ -62,9 +71,11 @@ def tag(project: str, model: str | None, batch_size: int, processes: int, force:
         click.echo(f"Nothing to tag: all {summary.get('unchanged', 0)} document(s) are "
                    "tagged and unchanged (use --force to tag them again).")
         return
+    workers = summary.get("processes", 1)
     click.echo(
         f"Tagged {summary['documents']} document(s), {summary['words']:,} words in "
-        f"{summary['seconds']} s ({summary['words_per_second']:,} words/s); "
+        f"{summary['seconds']} s ({summary['words_per_second']:,} words/s"
+        f"{f', {workers} processes' if workers > 1 else ''}); "
         f"{summary['unchanged']} unchanged. Found {summary['mentions']} stakeholder mention(s) "
         f"({summary.get('new_stakeholders', 0)} new stakeholder(s)), "
         f"{summary['suggestions']} code suggestion(s), "

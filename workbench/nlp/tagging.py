@@ -16,6 +16,8 @@ import contextlib
 import gc
 import hashlib
 import json
+import os
+import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from typing import Any
 
 from workbench.core.documents import INFORMANT_LABELS, INTERVIEWER_LABELS
 from workbench.core.store import Project, new_guids, now
+from workbench.errors import WorkbenchError
 from workbench.nlp.analysis import DocAnalysis, LemmaWords, Resolver, analyse, sentences
 from workbench.nlp.gazetteer import Entry, default_gazetteer
 from workbench.nlp.indicators import CodeSpec, code_specs_from_rows
@@ -34,6 +37,10 @@ NO_SPANS = {name: {"spans": False}
             for name in ("wb_stakeholders", "wb_indicators", "wb_personal_data")}
 # Results are stored this many documents (or this many seconds of work) per transaction.
 STORE_DOCUMENTS, STORE_SECONDS = 32, 1.0
+# Left to choose (``n_process=None``), tagging uses worker processes for jobs of at least this
+# many words: below it, starting the workers and each worker learning the word forms again
+# cost about as much as they save. At most this many workers.
+AUTO_PROCESSES_FROM_WORDS, AUTO_PROCESSES_MAX = 200_000, 4
 
 
 @dataclass
@@ -154,15 +161,65 @@ class _StakeholderIndex:
             self.created += 1
         return None if sid in self.rejected else sid
 
+    def accepted(self) -> dict[str, int]:
+        """Canonical name (as written) -> id, for the stakeholders mentions may point at."""
+        return {name: sid for name, sid in self.ids.items() if sid not in self.rejected}
+
 
 def _store(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list]],
            index: _StakeholderIndex, code_ids: dict[str, int], pipeline_id: str) -> list[dict]:
     """Replace the tagging results of a few documents, in one transaction; their counts."""
+    # Documents tagged before have rows to delete, and deletes must run SQLite's foreign-key
+    # actions; a batch of new documents only inserts, and its parents are checked below.
+    fresh = not any(item["tagged"] for item, _, _ in batch)
+    with _row_checks_off(project) if fresh else contextlib.nullcontext():
+        return _store_rows(project, batch, index, code_ids, pipeline_id)
+
+
+@contextlib.contextmanager
+def _row_checks_off(project: Project):
+    """Turn SQLite's per-row foreign-key checks off for one batch of inserts.
+
+    SQLite checks every inserted row's parents with an index look-up, a sixth of the time
+    spent storing; :func:`_check_parents` checks the batch's few parents at once instead,
+    inside the transaction (whose write lock keeps anyone from deleting them meanwhile). The
+    pragma only takes effect outside a transaction: inside one the checks stay on.
+    """
+    conn = project.conn
+    if conn.in_transaction or not conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+        yield
+        return
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_parents(conn, parents: dict[str, set[int]]) -> None:
+    """Make sure the rows about to be inserted point at rows that exist.
+
+    Raises:
+        WorkbenchError: one was deleted while the documents were being tagged.
+    """
+    for table, ids in parents.items():
+        if ids and conn.execute(f"SELECT COUNT(*) FROM {table} WHERE id IN "
+                                "(SELECT value FROM json_each(?))",
+                                (json.dumps(sorted(ids)),)).fetchone()[0] != len(ids):
+            raise WorkbenchError(
+                f"Some {table} were deleted while the project was being tagged; run "
+                "'workbench tag' again to tag what is there now.")
+
+
+def _store_rows(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list]],
+                index: _StakeholderIndex, code_ids: dict[str, int], pipeline_id: str
+                ) -> list[dict]:
     stamp = now()
     all_counts = []
     evidence_json: dict[tuple[str, ...], str] = {}
     sentence_rows, mention_rows, suggestion_rows, personal_rows = [], [], [], []
     lemma_rows, tagged_rows = [], []
+    known = index.accepted()
     with project.atomic():
         conn = project.conn
         for item, result, segment_lemmas in batch:
@@ -174,12 +231,15 @@ def _store(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list
                 decided = _clear(conn, doc_id, item["text_changed"])
             counts = {"sentences": len(result.sentences), "mentions": 0, "suggestions": 0,
                       "personal_data": len(result.personal_data)}
-            sentence_rows.extend((doc_id, s, e) for s, e in result.sentences)
+            sentence_rows.extend([(doc_id, s, e) for s, e in result.sentences])
+            before = len(mention_rows)
             for m in result.mentions:
-                sid = index.id_for(m.canonical, m.sector, m.kind, m.how)
+                sid = known.get(m.canonical)
+                if sid is None:
+                    sid = index.id_for(m.canonical, m.sector, m.kind, m.how)
                 if sid is not None:
                     mention_rows.append((doc_id, sid, m.start, m.end, m.surface))
-                    counts["mentions"] += 1
+            counts["mentions"] = len(mention_rows) - before
             for sug in result.suggestions:
                 code_id = code_ids.get(sug.code)
                 if code_id is None or (sug.start, sug.end, code_id) in decided:
@@ -196,19 +256,22 @@ def _store(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list
             lemma_rows.extend(segment_lemmas)
             tagged_rows.append((doc_id, item["sha"], pipeline_id, stamp))
             all_counts.append(counts)
+        _check_parents(conn, {
+            "documents": {doc_id for doc_id, *_ in tagged_rows},
+            "segments": {segment_id for segment_id, _ in lemma_rows},
+            "stakeholders": {row[1] for row in mention_rows},
+            "codes": {row[3] for row in suggestion_rows}})
         guids = iter(new_guids(len(mention_rows) + len(suggestion_rows) + len(personal_rows)))
         conn.executemany('INSERT INTO sentences (document_id, start, "end") VALUES (?, ?, ?)',
                          sentence_rows)
         conn.executemany('INSERT INTO mentions (guid, document_id, stakeholder_id, start, "end", '
-                         "surface) VALUES (?, ?, ?, ?, ?, ?)",
-                         [(next(guids), *row) for row in mention_rows])
+                         "surface) VALUES (?, ?, ?, ?, ?, ?)", _with_guids(guids, mention_rows))
         conn.executemany(
             'INSERT INTO suggestions (guid, document_id, start, "end", code_id, origin, score, '
             "evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(next(guids), *row) for row in suggestion_rows])
+            _with_guids(guids, suggestion_rows))
         conn.executemany('INSERT INTO personal_data (guid, document_id, start, "end", kind, '
-                         "surface) VALUES (?, ?, ?, ?, ?, ?)",
-                         [(next(guids), *row) for row in personal_rows])
+                         "surface) VALUES (?, ?, ?, ?, ?, ?)", _with_guids(guids, personal_rows))
         conn.executemany("INSERT INTO segment_lemmas (segment_id, lemmas) VALUES (?, ?)",
                          lemma_rows)
         # The search index has external content: index the same rows directly.
@@ -220,6 +283,11 @@ def _store(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list
             "text_sha256 = excluded.text_sha256, pipeline = excluded.pipeline, "
             "tagged_at = excluded.tagged_at", tagged_rows)
     return all_counts
+
+
+def _with_guids(guids: Iterator[str], rows: list[tuple]) -> list[tuple]:
+    """Each row with the next guid in front (rows first: zip must not take a guid too many)."""
+    return [(guid, *row) for row, guid in zip(rows, guids)]  # noqa: B905 (guids run on)
 
 
 def _clear(conn, doc_id: int, text_changed: bool) -> set[tuple[int, int, int]]:
@@ -278,16 +346,55 @@ def _work(batch: list[tuple[str, dict[str, Any]]]) -> list:
         return list(_results(batch, _WORKER["nlp"], _WORKER["resolver"], len(batch)))
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them (no trace from each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_processes(words: int) -> int:
+    """How many processes to tag ``words`` words with when the caller leaves it open.
+
+    One per core (at most ``AUTO_PROCESSES_MAX``) for a job of at least
+    ``AUTO_PROCESSES_FROM_WORDS`` words, when this platform forks by default, this program has
+    no other threads (forking a threaded program is unsafe) and the cores are not busy with
+    other work (over the last minute); otherwise 1.
+    """
+    import multiprocessing
+    import threading
+
+    if (words < AUTO_PROCESSES_FROM_WORDS or threading.active_count() > 1
+            or multiprocessing.get_all_start_methods()[0] != "fork"):
+        return 1
+    cores = _usable_cores()
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        busy = 0.0
+    # Other work on the machine takes cores away: more workers than idle cores (plus ours)
+    # only compete with it, and cost more than they bring.
+    idle = int(cores - busy + 1)
+    return max(1, min(cores, AUTO_PROCESSES_MAX, idle))
+
+
 def _pooled_results(project: Project, todo: list[dict[str, Any]], nlp, resolver: Resolver,
                     batch_size: int, n_process: int):
     """Results from ``n_process`` forked workers, in document order; this process stores."""
     import multiprocessing
 
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform: one process it is
-        yield from _results(_with_texts(project, todo), nlp, resolver, batch_size)
-        return
+    context = multiprocessing.get_context("fork")
     # Read every text first: the pool feeds tasks from a thread, and this connection must
     # only be used by the thread that stores the results.
     pairs = list(_with_texts(project, todo))
@@ -295,7 +402,7 @@ def _pooled_results(project: Project, todo: list[dict[str, Any]], nlp, resolver:
     batches = [pairs[i:i + chunk] for i in range(0, len(pairs), chunk)]
     _WORKER.update(nlp=nlp, resolver=resolver)
     try:
-        with context.Pool(n_process) as pool:
+        with context.Pool(n_process, initializer=_ignore_interrupts) as pool:
             for results in pool.imap(_work, batches):
                 yield from results
     finally:
@@ -335,7 +442,7 @@ def _batches(results):
 
 
 def tag_project(project: Project, *, model: str | None = None, batch_size: int = 16,
-                force: bool = False, n_process: int = 1) -> Iterator[TagEvent]:
+                force: bool = False, n_process: int | None = 1) -> Iterator[TagEvent]:
     """Tag every new or changed document of ``project``, yielding progress events.
 
     Args:
@@ -344,7 +451,8 @@ def tag_project(project: Project, *, model: str | None = None, batch_size: int =
         batch_size: documents per ``nlp.pipe`` batch.
         force: tag every document again, even unchanged ones.
         n_process: worker processes (forked, sharing the built pipeline); 1 runs the
-            pipeline in this process. Use more than 1 only from a single-threaded program.
+            pipeline in this process; None chooses by the size of the job and the machine
+            (:func:`auto_processes`). Use more than 1 only from a single-threaded program.
 
     Raises:
         WorkbenchError: the named model is not installed.
@@ -354,10 +462,15 @@ def tag_project(project: Project, *, model: str | None = None, batch_size: int =
     pipeline_id = spec.pipeline_id()
     todo = _documents_to_tag(project, pipeline_id, force)
     total_docs = project.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    if n_process is None:
+        n_process = auto_processes(sum(item["words"] or 0 for item in todo))
+    processes = n_process if len(todo) > 1 and _can_fork() else 1
     yield TagEvent("start", 0, len(todo), counts={"pipeline": pipeline_id,
-                                                  "unchanged": total_docs - len(todo)})
+                                                  "unchanged": total_docs - len(todo),
+                                                  "processes": processes})
     totals = {"documents": 0, "words": 0, "mentions": 0, "suggestions": 0, "personal_data": 0,
-              "sentences": 0, "unchanged": total_docs - len(todo), "pipeline": pipeline_id}
+              "sentences": 0, "unchanged": total_docs - len(todo), "pipeline": pipeline_id,
+              "processes": processes}
     if todo:
         nlp = get_pipeline(spec)
         resolver = Resolver(spec.gazetteer)
@@ -368,8 +481,8 @@ def tag_project(project: Project, *, model: str | None = None, batch_size: int =
 
         for item in todo:
             item["case_home"] = case_home.get(item["case_id"])
-        if n_process > 1 and len(todo) > 1:
-            results = _pooled_results(project, todo, nlp, resolver, batch_size, n_process)
+        if processes > 1:
+            results = _pooled_results(project, todo, nlp, resolver, batch_size, processes)
         else:
             results = _results(_with_texts(project, todo), nlp, resolver, batch_size)
         done = 0
