@@ -21,7 +21,6 @@ document costs one array read and a short loop over its mentions.
 from __future__ import annotations
 
 from bisect import bisect_right
-from operator import itemgetter
 
 import numpy
 from spacy.tokens import Doc
@@ -49,8 +48,15 @@ NOT_AFTER = 8192  # "er", "år": an adjective after it is not a noun
 NOT_BEFORE = 16384  # "end": an adjective before it is not a noun
 ADVERB_TARGET = 32768  # "syge": a group's name after "kronisk", an assessment alone
 SPACE = 65536  # white space only
-# A generic mention right after a word with one of these may grow; nothing else needs a look.
-_LOOK_BEFORE = SECTOR_ADJ | PLACE_ADJ | GROUP_ADJ | ADVERB_TARGET | COORD
+LIST = 1 << 17  # "og", "eller", ",": joins actors in a list
+PREDICATIVE = 1 << 18  # "er", "som": what follows is what someone is
+ARTICLE = 1 << 19  # "den", "vores": may stand between a preposition and its actor
+DEFINITE = 1 << 20  # a definite noun form ("lægerne", "afdelingen")
+PHRASE_START = 1 << 21  # the first word of an attachment phrase ("ude i byen")
+ENDS_IN_S = 1 << 22  # may be a genitive ("kommunens", "KL's")
+# A generic mention right after a word with one of these may grow (and after "og" when a
+# hyphenated word comes before it); nothing else needs a look.
+_LOOK_BEFORE = SECTOR_ADJ | PLACE_ADJ | GROUP_ADJ | ADVERB_TARGET
 _EXTENDS = ("generic", "role")
 _CITIZEN = "citizen"
 _DEFINITE = ("en", "et", "ne", "nes", "ens", "ets")
@@ -59,7 +65,6 @@ _LIST_WORDS = frozenset({"og", "eller", ","})
 # lægerne, der ..." names them).
 _PREDICATIVE = frozenset({"er", "var", "være", "været", "blive", "bliver", "blev", "blevet",
                           "som"})
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _ARTICLES = frozenset({"den", "det", "de", "en", "et", "vores", "deres", "jeres", "sin", "sit",
                        "sine"})
 
@@ -106,7 +111,10 @@ class ContextReader:
                            (stop_words, STOP), (rules.noun_use_not_after, NOT_AFTER),
                            (rules.noun_use_not_before, NOT_BEFORE),
                            ({w for ws in rules.group_adverbs.values() for w in ws},
-                            ADVERB_TARGET)):
+                            ADVERB_TARGET),
+                           (_LIST_WORDS, LIST), (_PREDICATIVE, PREDICATIVE),
+                           (_ARTICLES, ARTICLE), ({w[0] for w in rules.attachment_phrases},
+                                                  PHRASE_START)):
             for word in group:
                 bits[word] = bits.get(word, 0) | bit
         self.word_bits = bits
@@ -122,26 +130,36 @@ class ContextReader:
             bits |= SPACE
         elif not text.isalnum() and not any(c.isalnum() for c in text):
             bits |= PUNCT
+        if lower.endswith(_DEFINITE):
+            bits |= DEFINITE
+        if lower.endswith(("s", "'")):
+            bits |= ENDS_IN_S
         return bits, self.adjective_sectors.get(lower, -1) if bits & SECTOR_ADJ else -1
 
     def __call__(self, doc: Doc, ids: numpy.ndarray, ctx_table: numpy.ndarray,
                  adj_table: numpy.ndarray, forms, chosen: list) -> list:
         """The mentions after reading their context (``ctx_table``, ``adj_table``: the form
         features of :meth:`features`; ``forms``: the form table)."""
+        ctx = ctx_table[ids]
         checked = self.checked
         todo = [k for k, c in enumerate(chosen) if c[2] == "contextual" or c[3] in checked]
-        starts = numpy.fromiter(map(_FIRST, chosen), dtype=numpy.int64, count=len(chosen))
-        ends = numpy.fromiter(map(_SECOND, chosen), dtype=numpy.int64, count=len(chosen))
-        before = ctx_table[ids[numpy.maximum(starts - 1, 0)]] & _LOOK_BEFORE
-        before[starts == 0] = 0
-        # Mentions that may grow: after an adjective or "og", or right after another mention
+        # Mentions that may grow: after an adjective, after "og" with a hyphenated word before
+        # it ("børne- og ungdomspsykiatrien"), or right after a mention that may be a genitive
         # ("kommunernes socialpsykiatri").
-        grow = set(numpy.nonzero(before)[0].tolist())
-        grow.update((numpy.nonzero(starts[1:] == ends[:-1])[0] + 1).tolist())
+        count = len(chosen)
+        starts = numpy.fromiter([c[0] for c in chosen], dtype=numpy.int64, count=count)
+        ends = numpy.fromiter([c[1] for c in chosen], dtype=numpy.int64, count=count)
+        before = ctx[starts - 1]
+        before[starts == 0] = 0
+        look = (before & _LOOK_BEFORE) != 0
+        look[1:] |= (starts[1:] == ends[:-1]) & ((before[1:] & ENDS_IN_S) != 0)
+        coord = numpy.nonzero((before & COORD) != 0)[0]
+        if len(coord):
+            look[coord] |= (starts[coord] > 1) & ((ctx[starts[coord] - 2] & HYPHEN) != 0)
+        grow = set(numpy.nonzero(look)[0].tolist())
         if not todo and not grow:
             return chosen
-        return _Reading(self, doc, ids, ctx_table[ids], adj_table, forms, chosen, todo,
-                        grow).run()
+        return _Reading(self, doc, ids, ctx, adj_table, forms, chosen, todo, grow).run()
 
     def owner_is_genitive(self, canonical: str, how: str, text: str, lemma: str) -> bool:
         """Whether a mention ending in the word ``text`` is in the genitive ("kommunens",
@@ -169,9 +187,8 @@ class _Reading:
                  todo: list[int], grow: set[int]):
         self.reader = reader
         self.doc = doc
-        # Lists: a document's reading looks at single tokens, which lists serve faster.
-        self.ids = ids.tolist()
-        self.ctx = ctx.tolist()
+        self.ids = ids
+        self.ctx = ctx
         self.n = len(ids)
         self.adj_table = adj_table
         self.texts = forms.texts
@@ -185,7 +202,7 @@ class _Reading:
 
     # ---------------------------------------------------------------- token helpers
     def bits(self, i: int) -> int:
-        return self.ctx[i]
+        return int(self.ctx[i])
 
     def prev_word(self, i: int) -> int:
         i -= 1
@@ -295,9 +312,9 @@ class _Reading:
         noun = self.reader.nouns[item[3]]
         p = self.prev_word(item[0])
         q = self.next_word(item[1] - 1)
-        definite = self.lower(item[1] - 1).endswith(_DEFINITE)
+        definite = self.bits(item[1] - 1) & DEFINITE
         if p >= 0 and (self.bits(p) & SHARED
-                       or (not definite and self.lower(p) in _PREDICATIVE)):
+                       or (not definite and self.bits(p) & PREDICATIVE)):
             return None
         if q < self.n and noun.not_before and self.lower(q) in noun.not_before:
             return None
@@ -370,6 +387,9 @@ class _Reading:
         attached after the noun."""
         if q >= self.n:
             return None
+        bits = self.bits(q)
+        if not bits & (PREP | PHRASE_START) and not noun.prepositions:
+            return None
         word = self.lower(q)
         for words, sector in self.reader.phrases.get(word, ()):
             i = q
@@ -379,7 +399,7 @@ class _Reading:
                     break
             else:
                 return sector
-        if not (self.bits(q) & PREP or word in noun.prepositions):
+        if not (bits & PREP or word in noun.prepositions):
             return None
         j = self.neighbour(k, 1)
         if j < 0:
@@ -390,8 +410,7 @@ class _Reading:
         if not q < target <= q + 3:
             return None
         for i in range(q + 1, target):
-            if not (self.bits(i) & (SPACE | SECTOR_ADJ | PLACE_ADJ | GROUP_ADJ)
-                    or self.lower(i) in _ARTICLES):
+            if not self.bits(i) & (SPACE | SECTOR_ADJ | PLACE_ADJ | GROUP_ADJ | ARTICLE):
                 return None
         sector = self.sector_of(j)
         return sector if sector in noun.sectors else None
@@ -415,12 +434,12 @@ class _Reading:
         """Whether mention ``k`` is listed with another actor ("hospitalet, kommunen, lægen
         og de pårørende"): then it is their peer, and the sentence's actors do not decide its
         sector."""
-        if p >= 0 and self.lower(p) in _LIST_WORDS:
+        if p >= 0 and self.bits(p) & LIST:
             before = self.prev_word(p)
             j = self.neighbour(k, -1)
             if j >= 0 and before >= 0 and self.items[j][1] == before + 1 and self.sector_of(j):
                 return True
-        if q < self.n and self.lower(q) in _LIST_WORDS:
+        if q < self.n and self.bits(q) & LIST:
             after = self.next_word(q)
             j = self.neighbour(k, 1)
             # "de" in "og de pårørende" is left out of the mention.
