@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy
 from spacy.language import Language
@@ -248,6 +249,12 @@ class StakeholderRuler:
                if t.isalpha())})
         self.context = context_mod.ContextReader(gazetteer, nouns, self.stop_words)
         self.towns = frozenset(towns)
+        # (how, canonical, sector, kind) by match id, and the ids a bare town name can match.
+        self._fields = {key: (how, entry.name, entry.sector, entry.kind)
+                        for key, (entry, how) in self.entries.items()}
+        self._town_keys = frozenset(
+            key for key, (entry, how) in self.entries.items()
+            if how == "named" and entry.sector == "municipality" and entry.group == "named")
         self.compound_tails = frozenset(h[-3:] for h in self.compound_heads)
         self._add_features()
 
@@ -352,12 +359,13 @@ class StakeholderRuler:
         ids = self.forms.ids(doc)
         flags = self.forms["sh_flags"][ids]
         candidates: list[tuple[int, int, str, str, str, str]] = []
+        fields, towns = self._fields, self._town_keys
         for matcher in (self.names, self.terms):
             for match_id, start, end in matcher(doc):
-                entry, how = self.entries[match_id]
-                if end - start == 1 and flags[start] & _TOWN and _is_place(doc, flags, start):
+                if (match_id in towns and end - start == 1 and flags[start] & _TOWN
+                        and _is_place(doc, flags, start)):
                     continue
-                candidates.append((start, end, how, entry.name, entry.sector, entry.kind))
+                candidates.append((start, end, *fields[match_id]))
         candidates.extend(self._patterns(doc, ids, flags))
         model_ents = list(doc.ents) if self.merge_model_entities else []
         for ent in model_ents:
@@ -367,7 +375,7 @@ class StakeholderRuler:
         if chosen and self.context is not None:
             chosen = self.context(doc, ids, self.forms["sh_ctx"], self.forms["sh_adj"],
                                   self.forms, chosen)
-        doc.user_data[COVERED_KEY] = [(s, e) for s, e, *_ in chosen]
+        doc.user_data[COVERED_KEY] = [c[:2] for c in chosen]
         doc.user_data[RESULTS_KEY] = chosen
         if spans or self.merge_model_entities:
             doc.spans["stakeholders"] = [
@@ -518,9 +526,35 @@ def _apply_rule(rule: HeadRule, i: int, text_at, flags: numpy.ndarray, n: int, d
 
 
 def _choose(candidates):
-    """Keep the best non-overlapping candidates: longest, then by PRIORITY, then leftmost."""
+    """Keep the best non-overlapping candidates: longest, then by PRIORITY, then leftmost.
+
+    Candidates that overlap nothing are kept as they are; only each group of overlapping ones
+    (a name and the generic term inside it) is sorted and chosen from.
+    """
     if not candidates:
         return []
+    candidates.sort(key=_START)
+    chosen = []
+    i, n = 0, len(candidates)
+    while i < n:
+        end = candidates[i][1]
+        j = i + 1
+        while j < n and candidates[j][0] < end:
+            end = max(end, candidates[j][1])
+            j += 1
+        if j == i + 1:
+            chosen.append(candidates[i])
+        else:
+            chosen.extend(_choose_among(candidates[i:j]))
+        i = j
+    return chosen
+
+
+_START = itemgetter(0)
+
+
+def _choose_among(candidates):
+    """Keep the best non-overlapping candidates of a group that overlap each other."""
     ordered = sorted(candidates, key=lambda c: (c[0] - c[1], PRIORITY[c[2]], c[0]))
     taken = bytearray(max(c[1] for c in candidates))
     chosen = []
