@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy
 from spacy.tokens import Doc
@@ -238,15 +238,28 @@ def _word_info(text: str, lemma: str) -> tuple[int, str | None, bool, bool]:
     return 2, None, *edges
 
 
-def analyse(doc: Doc, resolver: Resolver, *, home: Mapping[str, str] | None = None,
-            sents: list[tuple[int, int]] | None = None) -> DocAnalysis:
-    """Collect sentences, resolved mentions, per-sentence suggestions and personal data."""
-    result = DocAnalysis(sentences=sents if sents is not None else sentences(doc))
+class Findings(NamedTuple):
+    """What tagging finds in one text, as plain tuples (quick to build, and to pass from a
+    worker process to the one that stores them)."""
+
+    sentences: list[tuple[int, int]]
+    # (start, end, surface, canonical, sector, kind, how), as in MentionResult
+    mentions: list[tuple[int, int, str, str, str, str, str]]
+    # (code, start, end, evidence, indicators, score), as in SuggestionResult
+    suggestions: list[tuple[str, int, int, list[str], list[str], float]]
+    # (kind, start, end, text)
+    personal_data: list[tuple[str, int, int, str]]
+
+
+def findings(doc: Doc, resolver: Resolver, *, home: Mapping[str, str] | None = None,
+             sents: list[tuple[int, int]] | None = None) -> Findings:
+    """Sentences, resolved mentions, per-sentence suggestions and personal data of a doc."""
+    sents = sents if sents is not None else sentences(doc)
     text = doc_text(doc)
     bounds = _TokenBounds(doc)
     home_key = resolver.home_key(home)
     resolved = resolver.resolved(home_key)
-    mentions = result.mentions
+    mentions = []
     found = _stakeholder_results(doc)
     for (_, _, how, canonical, sector, kind), start, end in zip(found, *bounds.chars(
             [m[0] for m in found], [m[1] for m in found]), strict=True):
@@ -256,19 +269,32 @@ def analyse(doc: Doc, resolver: Resolver, *, home: Mapping[str, str] | None = No
         if fields is None:
             fields = resolver.resolve_fields(surface, canonical, sector, how, kind, home,
                                              home_key)
-        mentions.append(MentionResult(start, end, surface, *fields))
-    result.suggestions = _suggestions(doc, result.sentences, bounds)
+        mentions.append((start, end, surface, *fields))
     personal = _personal_results(doc)
-    result.personal_data = [
-        {"kind": kind, "start": start, "end": end, "text": text[start:end]}
+    personal_data = [
+        (kind, start, end, text[start:end])
         for (kind, _, _), start, end in zip(personal, *bounds.chars(
             [p[1] for p in personal], [p[2] for p in personal]), strict=True)]
+    return Findings(sents, mentions, _suggestions(doc, sents, bounds), personal_data)
+
+
+def analyse(doc: Doc, resolver: Resolver, *, home: Mapping[str, str] | None = None,
+            sents: list[tuple[int, int]] | None = None) -> DocAnalysis:
+    """Collect sentences, resolved mentions, per-sentence suggestions and personal data, and
+    the indicator words an exclusion cancelled."""
+    found = findings(doc, resolver, home=home, sents=sents)
+    text = doc_text(doc)
     excluded = _indicator_results(doc, excluded=True)
-    result.excluded = [
-        {"code": code, "start": start, "end": end, "text": text[start:end], "why": why}
-        for (code, why, _, _), start, end in zip(excluded, *bounds.chars(
-            [x[2] for x in excluded], [x[3] for x in excluded]), strict=True)]
-    return result
+    return DocAnalysis(
+        sentences=found.sentences,
+        mentions=[MentionResult(*m) for m in found.mentions],
+        suggestions=[SuggestionResult(*s) for s in found.suggestions],
+        personal_data=[{"kind": kind, "start": start, "end": end, "text": surface}
+                       for kind, start, end, surface in found.personal_data],
+        excluded=[{"code": code, "start": start, "end": end, "text": text[start:end],
+                   "why": why}
+                  for (code, why, _, _), start, end in zip(excluded, *_TokenBounds(doc).chars(
+                      [x[2] for x in excluded], [x[3] for x in excluded]), strict=True)])
 
 
 class _TokenBounds:
@@ -319,8 +345,9 @@ def _personal_results(doc: Doc) -> list[tuple[str, int, int]]:
 
 
 def _suggestions(doc: Doc, sents: list[tuple[int, int]], bounds: _TokenBounds
-                 ) -> list[SuggestionResult]:
-    """One suggestion per (sentence, code) with every matched word as evidence."""
+                 ) -> list[tuple[str, int, int, list[str], list[str], float]]:
+    """One suggestion per (sentence, code) with every matched word as evidence (as the
+    fields of SuggestionResult)."""
     hits = _indicator_results(doc)
     if not sents or not hits:
         return []
@@ -341,9 +368,8 @@ def _suggestions(doc: Doc, sents: list[tuple[int, int]], bounds: _TokenBounds
         else:
             evidence = list(dict.fromkeys(t for t, _ in found))
             indicators = list(dict.fromkeys(label for _, label in found))
-        out.append(SuggestionResult(code, sents[k][0], sents[k][1], evidence, indicators,
-                                    _SCORES.get(len(indicators))
-                                    or round(1 - 0.5 ** len(indicators), 3)))
+        out.append((code, sents[k][0], sents[k][1], evidence, indicators,
+                    _SCORES.get(len(indicators)) or round(1 - 0.5 ** len(indicators), 3)))
     return out
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from workbench.core.documents import INFORMANT_LABELS, INTERVIEWER_LABELS
 from workbench.core.store import Project, new_guids, now
 from workbench.errors import WorkbenchError
-from workbench.nlp.analysis import DocAnalysis, LemmaWords, Resolver, analyse, sentences
+from workbench.nlp.analysis import Findings, LemmaWords, Resolver, findings, sentences
 from workbench.nlp.gazetteer import Entry, default_gazetteer
 from workbench.nlp.indicators import CodeSpec, code_specs_from_rows
 from workbench.nlp.pipeline import MODEL_SETTING, PipelineSpec, get_pipeline, resolve_model_name
@@ -166,7 +166,7 @@ class _StakeholderIndex:
         return {name: sid for name, sid in self.ids.items() if sid not in self.rejected}
 
 
-def _store(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list]],
+def _store(project: Project, batch: list[tuple[dict[str, Any], Findings, list]],
            index: _StakeholderIndex, code_ids: dict[str, int], pipeline_id: str) -> list[dict]:
     """Replace the tagging results of a few documents, in one transaction; their counts."""
     # Documents tagged before have rows to delete, and deletes must run SQLite's foreign-key
@@ -211,7 +211,7 @@ def _check_parents(conn, parents: dict[str, set[int]]) -> None:
                 "'workbench tag' again to tag what is there now.")
 
 
-def _store_rows(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis, list]],
+def _store_rows(project: Project, batch: list[tuple[dict[str, Any], Findings, list]],
                 index: _StakeholderIndex, code_ids: dict[str, int], pipeline_id: str
                 ) -> list[dict]:
     stamp = now()
@@ -222,37 +222,37 @@ def _store_rows(project: Project, batch: list[tuple[dict[str, Any], DocAnalysis,
     known = index.accepted()
     with project.atomic():
         conn = project.conn
-        for item, result, segment_lemmas in batch:
+        for item, found, segment_lemmas in batch:
             doc_id = item["id"]
             decided: set[tuple[int, int, int]] = set()
             # Only tagging writes these rows, together with the tagged_documents row: a
             # document never tagged has none to replace.
             if item["tagged"]:
                 decided = _clear(conn, doc_id, item["text_changed"])
-            counts = {"sentences": len(result.sentences), "mentions": 0, "suggestions": 0,
-                      "personal_data": len(result.personal_data)}
-            sentence_rows.extend([(doc_id, s, e) for s, e in result.sentences])
+            counts = {"sentences": len(found.sentences), "mentions": 0, "suggestions": 0,
+                      "personal_data": len(found.personal_data)}
+            sentence_rows.extend([(doc_id, s, e) for s, e in found.sentences])
             before = len(mention_rows)
-            for m in result.mentions:
-                sid = known.get(m.canonical)
+            for start, end, surface, canonical, sector, kind, how in found.mentions:
+                sid = known.get(canonical)
                 if sid is None:
-                    sid = index.id_for(m.canonical, m.sector, m.kind, m.how)
+                    sid = index.id_for(canonical, sector, kind, how)
                 if sid is not None:
-                    mention_rows.append((doc_id, sid, m.start, m.end, m.surface))
+                    mention_rows.append((doc_id, sid, start, end, surface))
             counts["mentions"] = len(mention_rows) - before
-            for sug in result.suggestions:
-                code_id = code_ids.get(sug.code)
-                if code_id is None or (sug.start, sug.end, code_id) in decided:
+            for code, start, end, words, _indicators, score in found.suggestions:
+                code_id = code_ids.get(code)
+                if code_id is None or (start, end, code_id) in decided:
                     continue
-                key = tuple(sug.evidence)
+                key = tuple(words)
                 evidence = evidence_json.get(key)
                 if evidence is None:
-                    evidence = evidence_json[key] = json.dumps(sug.evidence, ensure_ascii=False)
-                suggestion_rows.append((doc_id, sug.start, sug.end, code_id, "indicator",
-                                        sug.score, evidence, stamp))
+                    evidence = evidence_json[key] = json.dumps(words, ensure_ascii=False)
+                suggestion_rows.append((doc_id, start, end, code_id, "indicator", score,
+                                        evidence, stamp))
                 counts["suggestions"] += 1
-            personal_rows.extend((doc_id, p["start"], p["end"], p["kind"], p["text"])
-                                 for p in result.personal_data)
+            personal_rows.extend([(doc_id, start, end, kind, surface)
+                                  for kind, start, end, surface in found.personal_data])
             lemma_rows.extend(segment_lemmas)
             tagged_rows.append((doc_id, item["sha"], pipeline_id, stamp))
             all_counts.append(counts)
@@ -325,15 +325,15 @@ def _with_texts(project: Project, items: list[dict[str, Any]]):
 
 
 def _results(texts, nlp, resolver: Resolver, batch_size: int):
-    """Run the pipeline and turn each doc into plain results (item, analysis, lemma text)."""
+    """Run the pipeline and turn each doc into plain results (item, findings, lemma text)."""
     for doc, item in nlp.pipe(texts, as_tuples=True, batch_size=batch_size,
                               component_cfg=NO_SPANS):
-        result = analyse(doc, resolver, home=item["case_home"], sents=sentences(doc))
+        found = findings(doc, resolver, home=item["case_home"], sents=sentences(doc))
         segments = item["segments"]
         lemma_texts = LemmaWords(doc).texts([(start, end) for _, start, end in segments])
         segment_lemmas = [(sid, lemmas) for (sid, _, _), lemmas
                           in zip(segments, lemma_texts, strict=True)]
-        yield item, result, segment_lemmas
+        yield item, found, segment_lemmas
 
 
 # The pipeline a forked worker uses: set in the parent just before the pool forks, so the
@@ -493,7 +493,7 @@ def tag_project(project: Project, *, model: str | None = None, batch_size: int =
                 if batch is None:
                     break
                 stored = _store(project, batch, index, code_ids, pipeline_id)
-            for (item, _result, _lemmas), counts in zip(batch, stored, strict=True):
+            for (item, _found, _lemmas), counts in zip(batch, stored, strict=True):
                 done += 1
                 totals["documents"] += 1
                 totals["words"] += item["words"]
