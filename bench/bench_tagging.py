@@ -7,19 +7,27 @@ a freshly built pipeline (cold caches, like a new ``workbench tag`` process), ta
 ``workbench.nlp.tagging`` (the code behind ``workbench tag``) and a small codebook, once per
 process count. Both are timed in wall time and in CPU time (this process, plus the forked
 workers' CPU time when there are any), so a busy machine disturbs the CPU ratio less; the
-report gives each repeat and the medians. The last repeat also runs the tagger again
-(incremental: nothing to do) and times a few searches.
+report gives each repeat and the medians. With ``--cli`` each repeat also runs the command
+itself, ``workbench tag COPY --json`` with its default process count, in a new process, and
+times all of it (starting Python, imports, loading the lemma table). Every tagging pass's
+stored rows (sentences, mentions, suggestions, personal data, lemma text, stakeholders; not
+guids and times) are hashed, and the report says whether all passes stored the same. The last
+repeat also runs the tagger again (incremental: nothing to do) and times a few searches.
 
 Usage: python bench/bench_tagging.py [--files 400] [--words 2500] [--processes 1 2] [--repeat 3]
+       [--cli] [--spacy-tokenizer-cache] [--all-lexical-attributes]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import shutil
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -83,6 +91,46 @@ def _cpu() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+# What tagging stores, without guids and times (which differ between runs).
+STORED = (
+    'SELECT document_id, start, "end" FROM sentences ORDER BY 1, 2, 3',
+    'SELECT document_id, stakeholder_id, start, "end", surface FROM mentions ORDER BY 1, 3, 4, 2',
+    'SELECT document_id, start, "end", code_id, origin, score, evidence, status FROM suggestions '
+    "ORDER BY 1, 2, 3, 4",
+    'SELECT document_id, start, "end", kind, surface FROM personal_data ORDER BY 1, 2, 3, 4',
+    "SELECT segment_id, lemmas FROM segment_lemmas ORDER BY 1",
+    "SELECT id, name, kind, sector, aliases, status, source FROM stakeholders ORDER BY 1",
+    "SELECT document_id, text_sha256, pipeline FROM tagged_documents ORDER BY 1",
+)
+
+
+def stored_results_sha(path: Path) -> str:
+    """A hash of every tagging result stored in a project file."""
+    digest = hashlib.sha256()
+    conn = sqlite3.connect(path)
+    try:
+        for sql in STORED:
+            for row in conn.execute(sql):
+                digest.update(repr(tuple(row)).encode("utf-8"))
+            digest.update(b"|")
+    finally:
+        conn.close()
+    return digest.hexdigest()[:16]
+
+
+def _time_cli(path: Path, words: int, tok_wall: float, tok_cpu: float) -> dict:
+    """Run ``workbench tag PATH --json`` (default processes) in a new process and time it."""
+    clock = Clock()
+    done = subprocess.run([sys.executable, "-m", "workbench.cli", "tag", str(path), "--json"],
+                          cwd=HERE.parent, capture_output=True, text=True, check=True)
+    wall, cpu = clock.read()
+    summary = json.loads(done.stdout)
+    return {"words_per_second": round(words / wall), "vs_tokenizer_wall": round(tok_wall / wall, 3),
+            "vs_tokenizer_cpu": round(tok_cpu / cpu, 3), "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2), "processes": summary["processes"],
+            "results": stored_results_sha(path)}
+
+
 def _fresh_pipeline_caches() -> None:
     """Forget pipelines built earlier in this process, so each repeat starts cold."""
     from workbench.nlp import pipeline
@@ -103,6 +151,13 @@ def main() -> None:
                         help="Let the tagging pipeline compute every spaCy lexical attribute "
                              "(as the reference tokenizer does), to see what skipping the "
                              "unused ones saves.")
+    parser.add_argument("--spacy-tokenizer-cache", action="store_true",
+                        help="Leave the tagging pipeline's tokenizer cache at spaCy's 10,000 "
+                             "chunks (as the reference tokenizer has it), to see what the "
+                             "larger cache saves.")
+    parser.add_argument("--cli", action="store_true",
+                        help="Also time the whole 'workbench tag --json' command (default "
+                             "processes) in a new process, once per repeat.")
     args = parser.parse_args()
     corpus = HERE / "out" / f"corpus_{args.files}x{args.words}"
     if not corpus.exists():
@@ -117,10 +172,12 @@ def main() -> None:
     from workbench.nlp.tagging import run
 
     lemma_table()  # loaded once per process; not part of either measurement
-    if args.all_lexical_attributes:
-        from workbench.nlp import pipeline
+    from workbench.nlp import pipeline
 
+    if args.all_lexical_attributes:
         pipeline.UNUSED_LEXICAL_ATTRIBUTES = frozenset()
+    if args.spacy_tokenizer_cache:
+        pipeline.TOKENIZER_CACHE_CHUNKS = 0
     report: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         source = Project.open(template)
@@ -128,7 +185,8 @@ def main() -> None:
         words = source.conn.execute("SELECT SUM(word_count) FROM documents").fetchone()[0]
         source.close()
         report.update(documents=len(texts), words=words,
-                      all_lexical_attributes=args.all_lexical_attributes)
+                      all_lexical_attributes=args.all_lexical_attributes,
+                      spacy_tokenizer_cache=args.spacy_tokenizer_cache)
 
         runs: list[dict] = []
         for repeat in range(1, args.repeat + 1):
@@ -151,7 +209,8 @@ def main() -> None:
                 row = {"words_per_second": round(words / wall),
                        "vs_tokenizer_wall": round(tok_wall / wall, 3),
                        "vs_tokenizer_cpu": round(tok_cpu / cpu, 3),
-                       "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}
+                       "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+                       "results": stored_results_sha(path)}
                 if repeat == args.repeat:
                     start = time.perf_counter()
                     again = run(project)
@@ -165,10 +224,18 @@ def main() -> None:
                 run_report[f"tag_{processes}_process"] = row
                 project.close()
                 path.unlink()
+            if args.cli:
+                path = Path(tmp) / f"cli_{repeat}.wbp"
+                shutil.copy(template, path)
+                run_report["workbench_tag_command"] = _time_cli(path, words, tok_wall, tok_cpu)
+                path.unlink()
             runs.append(run_report)
             print(f"repeat {repeat}: " + json.dumps(run_report, ensure_ascii=False),
                   file=sys.stderr)
         report["median"] = _medians(runs)
+        shas = {row["results"] for run_report in runs for row in run_report.values()
+                if "results" in row}
+        report["same_results_in_every_pass"] = len(shas) == 1
         report["repeats"] = runs
     print(json.dumps(report, indent=2, ensure_ascii=False))
 
