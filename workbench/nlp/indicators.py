@@ -81,7 +81,7 @@ RELATIVES = frozenset({"der", "som"})
 # and the everyday nouns of the field; the most frequent of all are a last resort.
 COMMON_WORDS = frozenset(STOP_WORDS) | frozenset(
     "gå se stå tage give komme nå ske tale tro godt år vide ved sige holde lave få finde sidde "
-    "ende samarbejde system økonomi kommune region borger patient projekt".split())
+    "ende virke samarbejde system økonomi kommune region borger patient projekt".split())
 VERY_COMMON_WORDS = frozenset(
     "i og at det en et den til er være som på de med af for ikke der har have om vi jeg du han "
     "hun man sig os hvor hvad hvem når fra så kan kunne vil ville skal skulle blive ud op over "
@@ -273,11 +273,12 @@ class IndicatorMatcher:
         self.indicator_patterns: list[int] = []
         self.exact: dict[str, set[int]] = {}
         self.prefix_ids: dict[str, set[int]] = {}
-        self.prefix_lengths: list[int] = []
-        self.prefix_starts: frozenset[str] = frozenset()
         self.suffix_ids: dict[str, set[int]] = {}
-        self.suffix_lengths: list[int] = []
-        self.suffix_ends: frozenset[str] = frozenset()
+        # Affixes grouped by their first (prefixes) or last (suffixes) few letters, so a form is
+        # compared only with the affixes it shares those letters with.
+        self.prefix_key = self.suffix_key = 0
+        self.prefix_groups: dict[str, list[tuple[str, set[int]]]] = {}
+        self.suffix_groups: dict[str, list[tuple[str, set[int]]]] = {}
         self.infix_ids: dict[str, set[int]] = {}
         self.class_ids: dict[str, set[int]] = {}
         self.class_tests: dict[str, Callable[[str], bool]] = {}
@@ -349,14 +350,14 @@ class IndicatorMatcher:
             else:
                 self.exact.setdefault(word.text, set()).add(i)
                 self.exact.setdefault(word.lemma, set()).add(i)
-        self.prefix_lengths = sorted({len(text) for text in self.prefix_ids})
-        if self.prefix_lengths:
-            shortest = self.prefix_lengths[0]
-            self.prefix_starts = frozenset(text[:shortest] for text in self.prefix_ids)
-        self.suffix_lengths = sorted({len(text) for text in self.suffix_ids})
-        if self.suffix_lengths:
-            shortest = self.suffix_lengths[0]
-            self.suffix_ends = frozenset(text[-shortest:] for text in self.suffix_ids)
+        if self.prefix_ids:
+            self.prefix_key = min(len(text) for text in self.prefix_ids)
+            for text, found in self.prefix_ids.items():
+                self.prefix_groups.setdefault(text[:self.prefix_key], []).append((text, found))
+        if self.suffix_ids:
+            self.suffix_key = min(len(text) for text in self.suffix_ids)
+            for text, found in self.suffix_ids.items():
+                self.suffix_groups.setdefault(text[-self.suffix_key:], []).append((text, found))
         self._add_features()
 
     def _add_features(self) -> None:
@@ -371,35 +372,39 @@ class IndicatorMatcher:
         lower = text.lower()
         exact = self.exact.get(lemma)
         written = self.exact.get(lower)
-        prefixed = suffixed = False
-        if self.prefix_lengths:
-            shortest = self.prefix_lengths[0]
-            prefixed = (lower[:shortest] in self.prefix_starts
-                        or lemma[:shortest] in self.prefix_starts)
-        if self.suffix_lengths:
-            shortest = self.suffix_lengths[0]
-            suffixed = (lower[-shortest:] in self.suffix_ends
-                        or lemma[-shortest:] in self.suffix_ends)
-        if (exact is None and written is None and not prefixed and not suffixed
-                and not self.infix_ids and not self.class_ids):
+        prefixes = suffixes = None
+        if self.prefix_key:
+            prefixes = (self.prefix_groups.get(lower[:self.prefix_key]),
+                        self.prefix_groups.get(lemma[:self.prefix_key]))
+            if prefixes == (None, None):
+                prefixes = None
+        if self.suffix_key:
+            suffixes = (self.suffix_groups.get(lower[-self.suffix_key:]),
+                        self.suffix_groups.get(lemma[-self.suffix_key:]))
+            if suffixes == (None, None):
+                suffixes = None
+        # Word classes are numbers: only a form starting with a digit or a number word can be one.
+        classed = bool(self.class_ids) and (lower[:1].isdigit() or lower in NUMBER_WORDS)
+        if (exact is None and written is None and prefixes is None and suffixes is None
+                and not classed and not self.infix_ids):
             return _NO_WORDS, False
         ids = set(exact or ())
         # A word written in the indicator list matches itself as written, not via lemma.
         ids.update(i for i in written or () if self.words[i].text == lower)
-        for length in self.prefix_lengths if prefixed else ():
-            for form in (lower, lemma):
-                found = self.prefix_ids.get(form[:length])
-                if found:
-                    ids.update(found)
-        for length in self.suffix_lengths if suffixed else ():
-            for form in (lower, lemma):
-                found = self.suffix_ids.get(form[-length:])
-                if found and len(form) > length:
-                    ids.update(found)
+        if prefixes is not None:
+            for form, group in zip((lower, lemma), prefixes, strict=True):
+                for affix, found in group or ():
+                    if form.startswith(affix):
+                        ids.update(found)
+        if suffixes is not None:
+            for form, group in zip((lower, lemma), suffixes, strict=True):
+                for affix, found in group or ():
+                    if len(form) > len(affix) and form.endswith(affix):
+                        ids.update(found)
         for part, found in self.infix_ids.items():
             if part in lower or part in lemma:
                 ids.update(found)
-        for kind, found in self.class_ids.items():
+        for kind, found in self.class_ids.items() if classed else ():
             if self.class_tests[kind](lower):
                 ids.update(found)
         if not ids:
