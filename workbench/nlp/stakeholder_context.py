@@ -51,7 +51,6 @@ SPACE = 65536  # white space only
 LIST = 1 << 17  # "og", "eller", ",": joins actors in a list
 PREDICATIVE = 1 << 18  # "er", "som": what follows is what someone is
 ARTICLE = 1 << 19  # "den", "vores": may stand between a preposition and its actor
-DEFINITE = 1 << 20  # a definite noun form ("lægerne", "afdelingen")
 PHRASE_START = 1 << 21  # the first word of an attachment phrase ("ude i byen")
 ENDS_IN_S = 1 << 22  # may be a genitive ("kommunens", "KL's")
 # A generic mention right after a word with one of these may grow (and after "og" when a
@@ -60,6 +59,7 @@ _LOOK_BEFORE = SECTOR_ADJ | PLACE_ADJ | GROUP_ADJ | ADVERB_TARGET
 _EXTENDS = ("generic", "role")
 _CITIZEN = "citizen"
 _DEFINITE = ("en", "et", "ne", "nes", "ens", "ets")
+_ENDS_IN_S = frozenset({"s", "S", "'"})
 _LIST_WORDS = frozenset({"og", "eller", ","})
 # "dem, der ikke er læger", "som sygeplejerske": what someone is, not an actor (but "det er
 # lægerne, der ..." names them).
@@ -120,21 +120,23 @@ class ContextReader:
         self.word_bits = bits
         self.adjective_sectors = {w: SECTORS.index(s) for w, s in rules.sector_adjectives.items()}
 
-    def features(self, text: str) -> tuple[int, int]:
-        """(bits, sector adjective's sector index or -1) of one word form."""
-        lower = text.lower()
+    def features(self, text: str, lower: str) -> tuple[int, int]:
+        """(bits, sector adjective's sector index or -1) of one word form (``lower``: the form
+        in lower case)."""
         bits = self.word_bits.get(lower, 0)
-        if text[-1:] == "-" and len(text) > 2 and text[-2].isalpha():
-            bits |= HYPHEN
-        elif text.isspace():
-            bits |= SPACE
-        elif not text.isalnum() and not any(c.isalnum() for c in text):
-            bits |= PUNCT
-        if lower.endswith(_DEFINITE):
-            bits |= DEFINITE
-        if lower.endswith(("s", "'")):
+        last = text[-1:]
+        if last in _ENDS_IN_S:
             bits |= ENDS_IN_S
-        return bits, self.adjective_sectors.get(lower, -1) if bits & SECTOR_ADJ else -1
+        elif last == "-" and len(text) > 2 and text[-2].isalpha():
+            bits |= HYPHEN
+        elif not text.isalnum():
+            if text.isspace():
+                bits |= SPACE
+            elif not any(c.isalnum() for c in text):
+                bits |= PUNCT
+        if bits & SECTOR_ADJ:
+            return bits, self.adjective_sectors[lower]
+        return bits, -1
 
     def __call__(self, doc: Doc, ids: numpy.ndarray, ctx_table: numpy.ndarray,
                  adj_table: numpy.ndarray, forms, chosen: list) -> list:
@@ -312,7 +314,7 @@ class _Reading:
         noun = self.reader.nouns[item[3]]
         p = self.prev_word(item[0])
         q = self.next_word(item[1] - 1)
-        definite = self.bits(item[1] - 1) & DEFINITE
+        definite = self.lower(item[1] - 1).endswith(_DEFINITE)
         if p >= 0 and (self.bits(p) & SHARED
                        or (not definite and self.bits(p) & PREDICATIVE)):
             return None

@@ -255,7 +255,8 @@ class StakeholderRuler:
         self._town_keys = frozenset(
             key for key, (entry, how) in self.entries.items()
             if how == "named" and entry.sector == "municipality" and entry.group == "named")
-        self.compound_tails = frozenset(h[-3:] for h in self.compound_heads)
+        # Every head is at least MIN_HEAD (4) letters: its last four letters filter forms.
+        self.compound_tails = frozenset(h[-4:] for h in self.compound_heads)
         self._add_features()
 
     def _add_features(self) -> None:
@@ -306,7 +307,7 @@ class StakeholderRuler:
         if "-" in lemma:
             modifier, _, head = lemma.rpartition("-")
             return heads.get(head, -1) if modifier and head.isalpha() else -1
-        if lemma[-3:] not in self.compound_tails or not lemma.isalpha():
+        if lemma[-4:] not in self.compound_tails or not lemma.isalpha():
             return -1
         for i in range(MIN_MODIFIER, len(lemma) - MIN_HEAD + 1):
             hit = heads.get(lemma[i:])
@@ -351,7 +352,7 @@ class StakeholderRuler:
             flags |= _HEAD
         if compound >= 0:
             flags |= _COMPOUND
-        ctx, adjective = self.context.features(text) if self.context else (0, -1)
+        ctx, adjective = self.context.features(text, lower) if self.context else (0, -1)
         return flags, rules, compound, ctx, adjective
 
     # ------------------------------------------------------------------ matching
