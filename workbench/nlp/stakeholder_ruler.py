@@ -541,10 +541,14 @@ def _choose(candidates):
         end = candidates[i][1]
         j = i + 1
         while j < n and candidates[j][0] < end:
-            end = max(end, candidates[j][1])
+            if candidates[j][1] > end:
+                end = candidates[j][1]
             j += 1
         if j == i + 1:
             chosen.append(candidates[i])
+        elif j == i + 2:
+            # Two that overlap ("Herning Kommune" and "Kommune"): the better one.
+            chosen.append(min(candidates[i], candidates[i + 1], key=_rank))
         else:
             chosen.extend(_choose_among(candidates[i:j]))
         i = j
@@ -554,9 +558,14 @@ def _choose(candidates):
 _START = itemgetter(0)
 
 
+def _rank(c):
+    """Sort key: longest first, then by how it was found, then leftmost."""
+    return (c[0] - c[1], PRIORITY[c[2]], c[0])
+
+
 def _choose_among(candidates):
     """Keep the best non-overlapping candidates of a group that overlap each other."""
-    ordered = sorted(candidates, key=lambda c: (c[0] - c[1], PRIORITY[c[2]], c[0]))
+    ordered = sorted(candidates, key=_rank)
     taken = bytearray(max(c[1] for c in candidates))
     chosen = []
     for cand in ordered:
@@ -570,5 +579,5 @@ def _choose_among(candidates):
                 continue
             taken[start:end] = b"\x01" * (end - start)
         chosen.append(cand)
-    chosen.sort(key=lambda c: c[0])
+    chosen.sort(key=_START)
     return chosen
