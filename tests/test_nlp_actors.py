@@ -49,6 +49,8 @@ def canonicals(nlp, text: str) -> dict[str, str]:
     ("Jordemødrene på fødegangen har travlt.", "Jordemødrene", "hospital"),
     ("Jordemødrene på fødegangen har travlt.", "fødegangen", "hospital"),
     ("Portøren kom med sengen.", "Portøren", "hospital"),
+    ("Han lå på intensiv i tre dage.", "intensiv", "hospital"),
+    ("Distriktspsykiatrien har lange ventetider.", "Distriktspsykiatrien", "hospital"),
     # municipal units and staff
     ("Overlægen kom ud på plejecentret.", "plejecentret", "municipality"),
     ("Smitten spredte sig på plejehjemmene.", "plejehjemmene", "municipality"),
@@ -239,6 +241,7 @@ def test_professions_whose_sector_the_passage_does_not_tell_are_not_mentions(nlp
     ("Kommunen og psykiatrien er uenige om visitationen.", [("Kommunen", "municipality"),
                                                             ("psykiatrien", "hospital")]),
     ("Falck står for visitationen af hjælpemidler.", [("Falck", "private_company")]),
+    ("Intensiv træning efter genoptræningen hjælper.", []),
     # verbs and other words that look like actor nouns
     ("Nye medarbejdere lærer hurtigt, og vi bruger systemet.", []),
     ("Funktionen er indbygget i appen.", []),
