@@ -242,6 +242,8 @@ def test_professions_whose_sector_the_passage_does_not_tell_are_not_mentions(nlp
                                                             ("psykiatrien", "hospital")]),
     ("Falck står for visitationen af hjælpemidler.", [("Falck", "private_company")]),
     ("Intensiv træning efter genoptræningen hjælper.", []),
+    # capitalised inside a sentence: part of a name
+    ("Hun gik på Skolen for Sygeplejersker.", [("Skolen", "municipality")]),
     # verbs and other words that look like actor nouns
     ("Nye medarbejdere lærer hurtigt, og vi bruger systemet.", []),
     ("Funktionen er indbygget i appen.", []),

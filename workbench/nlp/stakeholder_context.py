@@ -318,6 +318,10 @@ class _Reading:
         if p >= 0 and (self.bits(p) & SHARED
                        or (not definite and self.bits(p) & PREDICATIVE)):
             return None
+        # Capitalised inside a sentence it is part of a name ("Skolen for Sygeplejersker").
+        if (p >= 0 and self.texts[self.ids[item[0]]][:1].isupper()
+                and not self.bits(p) & PUNCT and self.sentence_start(item[0]) <= p):
+            return None
         if q < self.n and noun.not_before and self.lower(q) in noun.not_before:
             return None
         for rule in noun.decided_by:
