@@ -51,8 +51,8 @@ SPACE = 65536  # white space only
 LIST = 1 << 17  # "og", "eller", ",": joins actors in a list
 PREDICATIVE = 1 << 18  # "er", "som": what follows is what someone is
 ARTICLE = 1 << 19  # "den", "vores": may stand between a preposition and its actor
-PHRASE_START = 1 << 21  # the first word of an attachment phrase ("ude i byen")
-ENDS_IN_S = 1 << 22  # may be a genitive ("kommunens", "KL's")
+PHRASE_START = 1 << 20  # the first word of an attachment phrase ("ude i byen")
+ENDS_IN_S = 1 << 21  # may be a genitive ("kommunens", "KL's")
 # A generic mention right after a word with one of these may grow (and after "og" when a
 # hyphenated word comes before it); nothing else needs a look.
 _LOOK_BEFORE = SECTOR_ADJ | PLACE_ADJ | GROUP_ADJ | ADVERB_TARGET
@@ -127,7 +127,7 @@ class ContextReader:
         last = text[-1:]
         if last in _ENDS_IN_S:
             bits |= ENDS_IN_S
-        elif last == "-" and len(text) > 2 and text[-2].isalpha():
+        if last == "-" and len(text) > 2 and text[-2].isalpha():
             bits |= HYPHEN
         elif not text.isalnum():
             if text.isspace():
