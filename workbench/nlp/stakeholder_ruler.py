@@ -208,7 +208,7 @@ class StakeholderRuler:
             surfaces = (entry.name, *entry.aliases) if entry.group == "named" else entry.aliases
             forms = [f for s in surfaces for f in surface_forms(s) if "(" not in s]
             if forms:
-                self.names.add(entry.name, [self.nlp.make_doc(f) for f in forms])
+                self.names.add(entry.name, [self._pattern_doc(f) for f in forms])
             if entry.group == "named" and entry.sector == "municipality":
                 towns.update(a for a in entry.aliases
                              if " " not in a and "kommune" not in a.lower())
@@ -264,11 +264,26 @@ class StakeholderRuler:
                                  ("sh_compound", numpy.int32), ("sh_ctx", numpy.uint32),
                                  ("sh_adj", numpy.int8)], self._form_features)
 
+    def _pattern_doc(self, text: str) -> Doc:
+        """``text`` as the tokenizer splits it. Words of letters only, one space apart, are
+        never split further, so they are made without running the tokenizer (there are
+        hundreds of patterns to build)."""
+        words = text.split(" ")
+        if all(w.isalpha() for w in words):
+            return Doc(self.nlp.vocab, words=words)
+        return self.nlp.make_doc(text)
+
     def _term_docs(self, term: str, lemmatise) -> list[Doc]:
         """The term by its lemmas, and by its words as written: the table is not always
         consistent ("borger" -> "borge" but "borgerne" -> "borger"), so both must match."""
-        lemmatised = lemmatise(self.nlp.make_doc(term))
-        as_written = self.nlp.make_doc(term)
+        lemmatised = self._pattern_doc(term)
+        if all(w.isalpha() for w in term.split(" ")):
+            lemmatised.from_array(["LEMMA"], numpy.array(
+                [[self.nlp.vocab.strings.add(lemmatise_word(t.text))] for t in lemmatised],
+                dtype=numpy.uint64))
+        else:
+            lemmatised = lemmatise(lemmatised)
+        as_written = self._pattern_doc(term)
         strings = self.nlp.vocab.strings
         as_written.from_array(["LEMMA"], as_written.to_array(["LOWER"]).reshape(-1, 1))
         for token in as_written:
