@@ -185,7 +185,7 @@ class StakeholderRuler:
         self.towns: frozenset[str] = frozenset()
         self.compound_heads: dict[str, int] = {}  # head lemma -> index in compound_terms
         self.compound_terms: list[tuple[str, str, str, str]] = []
-        self.compound_tails: frozenset[str] = frozenset()
+        self.compound_tails: dict[str, list[int]] = {}  # last four letters -> head lengths
         # Head rules by the word form that heads them, as an index into rule_sets.
         self.rule_sets: list[list[HeadRule]] = []
         self._rule_set_ids: dict[tuple[int, ...], int] = {}
@@ -255,8 +255,12 @@ class StakeholderRuler:
         self._town_keys = frozenset(
             key for key, (entry, how) in self.entries.items()
             if how == "named" and entry.sector == "municipality" and entry.group == "named")
-        # Every head is at least MIN_HEAD (4) letters: its last four letters filter forms.
-        self.compound_tails = frozenset(h[-4:] for h in self.compound_heads)
+        # Every head is at least MIN_HEAD (4) letters: its last four letters say which head
+        # lengths to try, longest first.
+        tails: dict[str, set[int]] = {}
+        for head in self.compound_heads:
+            tails.setdefault(head[-4:], set()).add(len(head))
+        self.compound_tails = {tail: sorted(sizes, reverse=True) for tail, sizes in tails.items()}
         self._add_features()
 
     def _add_features(self) -> None:
@@ -322,12 +326,16 @@ class StakeholderRuler:
         if "-" in lemma:
             modifier, _, head = lemma.rpartition("-")
             return heads.get(head, -1) if modifier and head.isalpha() else -1
-        if lemma[-4:] not in self.compound_tails or not lemma.isalpha():
+        lengths = self.compound_tails.get(lemma[-4:])
+        if lengths is None or not lemma.isalpha():
             return -1
-        for i in range(MIN_MODIFIER, len(lemma) - MIN_HEAD + 1):
-            hit = heads.get(lemma[i:])
-            if hit is not None:
-                return hit
+        # The longest head that leaves a modifier of at least MIN_MODIFIER letters.
+        longest = len(lemma) - MIN_MODIFIER
+        for size in lengths:
+            if size <= longest:
+                hit = heads.get(lemma[-size:])
+                if hit is not None:
+                    return hit
         return -1
 
     def _suffix_sector(self, lower: str) -> str | None:
