@@ -509,7 +509,9 @@ class IndicatorMatcher:
 
         sent_of = _sentence_of_words(doc, word_pos).tolist()
         kept, excluded = [], []
-        for hit in sorted(set(hits), key=lambda h: (h[2], h[0])):
+        # Fully ordered (start, code, end, label), so that evidence and exclusions come in the
+        # same order on every run, whatever order the set iterates in.
+        for hit in sorted(set(hits), key=lambda h: (h[2], h[0], h[3], h[1])):
             reason = self._excluded(hit, matches, words_at, n_words, sent_of, negated)
             tok_start, tok_end = word_pos_list[hit[2]], word_pos_list[hit[3] - 1] + 1
             if reason is None:

@@ -13,7 +13,6 @@ Progress is a generator of :class:`TagEvent` values for the CLI's bar and the TU
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import os
@@ -23,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.core.collector import collector_paused
 from workbench.core.documents import INFORMANT_LABELS, INTERVIEWER_LABELS
 from workbench.core.store import Project, new_guids, now
 from workbench.errors import WorkbenchError
@@ -342,7 +342,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _work(batch: list[tuple[str, dict[str, Any]]]) -> list:
-    with _collector_paused():
+    with collector_paused():
         return list(_results(batch, _WORKER["nlp"], _WORKER["resolver"], len(batch)))
 
 
@@ -409,24 +409,6 @@ def _pooled_results(project: Project, todo: list[dict[str, Any]], nlp, resolver:
         _WORKER.clear()
 
 
-@contextlib.contextmanager
-def _collector_paused():
-    """Run a block without Python's cycle collector.
-
-    The collector runs after every 700 new container objects and then scans the young ones;
-    tagging makes hundreds of thousands of short-lived tuples and lists that never form
-    cycles, so while one batch is tagged and stored it would only cost time (a tenth of the
-    run). It runs as usual between batches, when the caller's code runs.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _batches(results):
     """Group results for storing: up to STORE_DOCUMENTS documents or STORE_SECONDS of work."""
     batch: list = []
@@ -488,7 +470,7 @@ def tag_project(project: Project, *, model: str | None = None, batch_size: int =
         done = 0
         batches = _batches(results)
         while True:
-            with _collector_paused():
+            with collector_paused():
                 batch = next(batches, None)
                 if batch is None:
                     break
