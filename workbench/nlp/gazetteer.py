@@ -14,6 +14,10 @@ Three groups of entries are matched in different ways by the pipeline:
 
 An entry's ``forms`` are exact word forms (matched as written and capitalised), for words whose
 other inflections mean something else ("visitationen" is the unit, "visitation" the procedure).
+Three more keys tell the stakeholder ruler when a match is not the actor: ``noun_use`` (an
+adjective that names a group only standing as a noun: "de ældre", not "ældre end"),
+``not_after`` and ``not_before`` (words around it that make it something else: "enige om
+visitationen", "visitationen af hjælpemidler").
 
 Besides the entries, the package data holds the context rules (:class:`ContextRules`): actor
 nouns whose sector the surrounding words decide ("sygeplejerskerne på afdelingen" are hospital
