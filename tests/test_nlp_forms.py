@@ -162,7 +162,7 @@ def test_results_without_spans_are_the_same_as_with_them(nlp):
     text = ("Herning Kommune og DR var uenige om risikoen. Ring til Anne Kjær på 22 33 44 55 "
             "eller skriv til anne@example.dk.\nPatienterne har tillid til hjemmeplejen.")
     with_spans = analyse(nlp(text), Resolver(default_gazetteer()))
-    doc = nlp(text, component_cfg=tagging.NO_SPANS)
+    doc = nlp(text, component_cfg=tagging.no_spans())
     assert "stakeholders" not in doc.spans and "indicators" not in doc.spans
     without = analyse(doc, Resolver(default_gazetteer()))
     assert without == with_spans

@@ -33,8 +33,13 @@ from workbench.nlp.pipeline import MODEL_SETTING, PipelineSpec, get_pipeline, re
 
 HOME_SETTING = "home_stakeholders"
 # Tagging reads results, not spaCy spans: the components skip making them.
-NO_SPANS = {name: {"spans": False}
-            for name in ("wb_stakeholders", "wb_indicators", "wb_personal_data")}
+_SPAN_MAKERS = ("wb_stakeholders", "wb_indicators", "wb_personal_data")
+
+
+def no_spans() -> dict[str, dict[str, bool]]:
+    """``component_cfg`` that tells our components to skip making spans: a new dict each time,
+    since ``nlp.pipe`` writes its batch size into the one it is given."""
+    return {name: {"spans": False} for name in _SPAN_MAKERS}
 # Results are stored this many documents (or this many seconds of work) per transaction.
 STORE_DOCUMENTS, STORE_SECONDS = 32, 1.0
 # Left to choose (``n_process=None``), tagging uses worker processes for jobs of at least this
@@ -327,7 +332,7 @@ def _with_texts(project: Project, items: list[dict[str, Any]]):
 def _results(texts, nlp, resolver: Resolver, batch_size: int):
     """Run the pipeline and turn each doc into plain results (item, findings, lemma text)."""
     for doc, item in nlp.pipe(texts, as_tuples=True, batch_size=batch_size,
-                              component_cfg=NO_SPANS):
+                              component_cfg=no_spans()):
         found = findings(doc, resolver, home=item["case_home"], sents=sentences(doc))
         segments = item["segments"]
         lemma_texts = LemmaWords(doc).texts([(start, end) for _, start, end in segments])
