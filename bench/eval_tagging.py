@@ -2,12 +2,15 @@
 
 A set is a YAML file with ``passages``: Danish passages written for the measurement, each with
 the stakeholder mentions and the codes a researcher would mark (see the header of
-``bench/data/tagging_eval_holdout.yaml`` for the labelling rules). Two sets ship:
+``bench/data/tagging_eval_holdout.yaml`` for the labelling rules). Three sets ship:
 
-* ``data/tagging_eval_holdout.yaml`` (the default): held out; labelled before the tagger ran on
-  it, with the gazetteer and codebook frozen.
-* ``data/tagging_eval.yaml``: the first set; the codebook's indicators were later tuned on it, so
-  its suggestion scores are not an independent measure.
+* ``data/tagging_eval_test.yaml`` (the default): the independent measure; written and labelled
+  by someone who had not seen the tagger, while the gazetteer and codebook were tuned on the
+  other two, and run through the tagger only after that tuning ended. Its misses must not be
+  used to tune the tagger.
+* ``data/tagging_eval_holdout.yaml``: held out in the round before; its misses then guided the
+  gazetteer and codebook, so it is a development set now.
+* ``data/tagging_eval.yaml``: the first set, a development set from the start.
 
 Mentions are labelled ``[surface, canonical, sector]`` (held-out set; canonical ``~`` for a
 generic actor or a role, where only the sector is judged) or ``[surface, label]`` (first set;
@@ -37,7 +40,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data" / "tagging_eval_holdout.yaml"
+DATA = HERE / "data" / "tagging_eval_test.yaml"
 CODEBOOK = HERE.parent / "codebooks" / "default.yaml"
 _ARTICLE = re.compile(r"(?i)(?:de|den|det|en|et)\s+")
 
