@@ -355,7 +355,11 @@ def load_yaml_file(path: str | Path, *, source: str = "user") -> list[Entry]:
 @lru_cache(maxsize=1)
 def _package_data() -> tuple[tuple[str, Any], ...]:
     folder = resources.files("workbench").joinpath("data/gazetteer")
-    return tuple((f"gazetteer/{item.name}", yaml.safe_load(item.read_text(encoding="utf-8")))
+    # libyaml's safe loader when PyYAML has it: the same data, read eight times faster (every
+    # tagging command reads these files).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return tuple((f"gazetteer/{item.name}", yaml.load(item.read_text(encoding="utf-8"),
+                                                       Loader=loader))
                  for item in sorted(folder.iterdir(), key=lambda p: p.name)
                  if item.name.endswith(".yaml"))
 
