@@ -88,6 +88,41 @@ async def test_x_exports_a_quote_set_as_markdown_in_a_worker(coded: Path) -> Non
         assert app.exporting is False
 
 
+async def test_filters_typed_after_the_query_narrow_the_quote_set(coded: Path) -> None:
+    """The dialog reads the Query screen's line: key=value filters go with the query."""
+    app = WorkbenchApp(coded, coder="anna", poll=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for line, name, wanted in (("konflikt OR tillid sector=municipality", "kommune.md", 2),
+                                   ("konflikt OR tillid cycle=2 within=segment", "segment.md", 2),
+                                   ("konflikt OR tillid sector=region", "region.md", 0)):
+            await pilot.press("x")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, ExportDialog)
+            dialog.query_one("#export-format", Select).value = "md"
+            await pilot.pause()
+            dialog.query_one("#export-query", Input).value = line
+            dialog.query_one("#export-path", Input).value = str(coded.parent / name)
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not isinstance(app.screen, ExportDialog)
+            text = (coded.parent / name).read_text(encoding="utf-8")
+            assert (CONFLICT in text) == (wanted > 0) and (TRUST in text) == (wanted > 0)
+        assert any("no passage matches" in m for m in notifications(app))
+        # A filter the parser does not know is shown in the dialog, and nothing is written.
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#export-query", Input).value = "konflikt sektor=region"
+        dialog.query_one("#export-path", Input).value = str(coded.parent / "x.docx")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        assert "'sektor=' is not a filter" in shown(dialog.query_one("#export-error", Static))
+        assert not (coded.parent / "x.docx").exists()
+
+
 async def test_an_invalid_query_is_shown_in_the_dialog_and_nothing_is_written(
         coded: Path) -> None:
     """An unknown code and a broken query get the core's sentence; the dialog stays open."""

@@ -256,12 +256,11 @@ async def test_history_within_toggle_export_and_keys(coded: Path) -> None:
         await pilot.press("w")
         await settle(app, pilot)
         assert screen.request.within == "overlap"
-        # x opens the export dialog with the query (the filters cannot go with it).
+        # x opens the export dialog with the query line, filters and all.
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, ExportDialog)
-        assert app.screen.query_one("#export-query").value == "konflikt"
-        assert any("cycle 1" in n.message for n in app._notifications)
+        assert app.screen.query_one("#export-query").value == "konflikt cycle=1"
         await pilot.press("escape")
         await pilot.pause()
         # The help lists the screen's keys; the palette and F9 reach it.

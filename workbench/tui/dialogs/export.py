@@ -52,6 +52,8 @@ class ExportRequest:
         query: the boolean query over codes (quote sets only).
         format_name: the quote format (md, tex, docx, csv, xlsx, json).
         pseudonymise: replace names and personal data in the quotes.
+        within: "overlap" or "segment" (quote sets only).
+        filters: (key, values) pairs for the retrieval filters (case, cycle, sector ...).
     """
 
     what: str
@@ -59,6 +61,8 @@ class ExportRequest:
     query: str = ""
     format_name: str = DEFAULT_QUOTE_FORMAT
     pseudonymise: bool = False
+    within: str = "overlap"
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def what_name(self) -> str:
@@ -133,7 +137,8 @@ def _export_quotes(project: Project, request: ExportRequest) -> ExportResult:
     from workbench.exporters.quotes import build_quote_set, write_quote_set
 
     pseudonymiser = pseudo.for_project(project) if request.pseudonymise else None
-    quote_set = build_quote_set(project, request.query, pseudonymiser=pseudonymiser)
+    quote_set = build_quote_set(project, request.query, within=request.within,
+                                pseudonymiser=pseudonymiser, **dict(request.filters))
     written = write_quote_set(quote_set, request.path, format_name=request.format_name)
     count = len(quote_set.quotes)
     message = f"Wrote {_plural(count, 'quote')} to {request.path} ({written})"
@@ -227,7 +232,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             yield Select([(label, name) for name, label in EXPORT_KINDS], allow_blank=False,
                          value=self.what, id="export-what", compact=True)
             with Vertical(id="export-quote-fields"):
-                yield Label("Query over codes (AND, OR, NOT, brackets)", classes="field-label")
+                yield Label("Query over codes (AND, OR, NOT, brackets; filters as "
+                            "cycle=2 sector=region within=segment …)", classes="field-label")
                 yield Input(self.query_text, placeholder="e.g. tillid AND konflikt",
                             id="export-query", compact=True)
                 with Horizontal(id="export-quote-options"):
@@ -327,17 +333,24 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             self._error(str(exc))
             self.query_one("#export-path", Input).focus()
             return
+        within, filters = "overlap", ()
         if self.what == "quotes":
+            # The same line as on the Query screen: the query, then key=value filters.
+            from workbench.tui.screens.query import parse_request
+
             try:
-                compile_query(self.project, query)
+                request = parse_request(query)
+                compile_query(self.project, request.query)
             except WorkbenchError as exc:
                 self._error(str(exc))
                 query_field.focus()
                 return
+            query, within, filters = request.query, request.within, request.filters
         self.dismiss(ExportRequest(
             what=self.what, path=path, query=query, format_name=self.format_name,
             pseudonymise=self.what == "quotes"
-            and self.query_one("#export-pseudonymise", Checkbox).value))
+            and self.query_one("#export-pseudonymise", Checkbox).value,
+            within=within, filters=filters))
 
     def action_cancel(self) -> None:
         """Close without exporting."""

@@ -814,11 +814,5 @@ class QueryScreen(WorkbenchScreen):
             self.hit_list.focus()
 
     def export_query(self) -> str:
-        """The query of the hits shown, for the export dialog (which takes no filters)."""
-        request = self.request
-        if request is None:
-            return ""
-        if request.filters or request.within != "overlap":
-            self.notify(f"The export takes the query only: {request.describe()} is not "
-                        "applied to the quote set.", severity="warning", timeout=8)
-        return request.query
+        """The query line of the hits shown, filters and all, for the export dialog."""
+        return self.request.line if self.request is not None else ""
