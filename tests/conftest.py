@@ -67,3 +67,17 @@ def shared_dir() -> Path:
         if (candidate / "refi").is_dir():
             return candidate
     pytest.skip("../shared/refi is not present on this machine (it is in CI)")
+
+
+async def settle(app, pilot) -> None:
+    """Wait for an app's thread workers (a newer one may cancel an older one), then redraw."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(50):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, OptionList, Select, Static
-from textual.worker import WorkerCancelled
 
+from tests.conftest import settle
 from tests.test_network_build import S2, build_sample
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens import network as network_screen
@@ -18,18 +18,6 @@ class NetworkApp(WorkbenchApp):
 
     CSS_PATH = [*WorkbenchApp.CSS_PATH,
                 Path(network_screen.__file__).with_name(NetworkScreen.STYLESHEET)]
-
-
-async def settle(app, pilot) -> None:
-    """Wait for the build workers (a newer build cancels an older one)."""
-    for _ in range(50):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers):
-            return
 
 
 def rows(table: DataTable) -> list[list[str]]:

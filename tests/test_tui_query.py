@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerCancelled
 
-from tests.conftest import make_transcript
+from tests.conftest import make_transcript, settle
 from workbench.core import codebook, codings
 from workbench.core.documents import DocumentMeta, add_document
 from workbench.core.store import Project, new_guid, now
@@ -88,18 +87,6 @@ def coded(tmp_path: Path) -> Path:
         start, end = _turn(muni_text, "Det er en risiko, vi må tale åbent om.")
         codings.add_coding(project, muni, start, end, "risiko")
     return path
-
-
-async def settle(app, pilot) -> None:
-    """Wait for the query workers (a newer query cancels an older one), then redraw."""
-    for _ in range(50):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers):
-            return
 
 
 async def run_query(app, pilot, line: str) -> QueryScreen:

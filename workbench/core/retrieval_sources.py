@@ -79,7 +79,8 @@ def segments_at(project: Project, doc_ids: Sequence[int], starts: Sequence[int]
     reaches past it; else a quote segment holding it; else None."""
     if not starts:
         return []
-    if len(starts) >= SEGMENT_INDEX_MIN and "numpy" in sys.modules and _index_pays(project):
+    if (len(starts) >= SEGMENT_INDEX_MIN and "numpy" in sys.modules
+            and worth_keeping(project, "segments_at")):
         result = _indexed(project, doc_ids, starts)
     else:
         result = [seg if seg[0] is not None and seg[2] > start else None
@@ -118,10 +119,6 @@ def worth_keeping(project: Project, name: str) -> bool:
     asked = kept(project, "broad_lookups")
     asked[name] = asked.get(name, 0) + 1
     return asked[name] >= 2
-
-
-def _index_pays(project: Project) -> bool:
-    return worth_keeping(project, "segments_at")
 
 
 class _SegmentIndex(NamedTuple):
