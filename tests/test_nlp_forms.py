@@ -27,7 +27,7 @@ CODES = (
 
 @pytest.fixture(scope="module")
 def nlp():
-    return get_pipeline(PipelineSpec(codes=CODES))
+    return get_pipeline(PipelineSpec(codes=CODES, code_model=False))  # indicators alone
 
 
 def mentions(nlp, text: str) -> list[tuple[str, str, str]]:

@@ -27,14 +27,17 @@ CAPABILITY_CODES = (
 
 @pytest.fixture(scope="module")
 def capability_nlp():
-    return get_pipeline(PipelineSpec(codes=CAPABILITY_CODES))
+    # The indicators alone: the lemma model shipped for codes of these names is tested in
+    # test_nlp_code_model.py.
+    return get_pipeline(PipelineSpec(codes=CAPABILITY_CODES, code_model=False))
 
 
 @pytest.fixture(scope="module")
 def default_nlp():
     """The pipeline with the shipped default codebook."""
     codes = tuple(code_specs_from_codebook(CODEBOOKS / "default.yaml"))
-    return get_pipeline(PipelineSpec(gazetteer=default_gazetteer(), codes=codes))
+    return get_pipeline(PipelineSpec(gazetteer=default_gazetteer(), codes=codes,
+                                     code_model=False))
 
 
 def evidence(nlp, text: str) -> list[tuple[str, list[str]]]:
@@ -91,7 +94,8 @@ def test_a_wide_gap_still_stops_at_negation_punctuation_and_its_length(capabilit
 
 
 def test_a_comma_before_a_relative_does_not_end_the_clause_of_a_phrase():
-    nlp = get_pipeline(PipelineSpec(codes=(CodeSpec("risk", ("ingen vide hvem",)),)))
+    nlp = get_pipeline(PipelineSpec(codes=(CodeSpec("risk", ("ingen vide hvem",)),),
+                                    code_model=False))
     assert evidence(nlp, "Der er ingen, der ved, hvem der har ansvaret.") == [
         ("risk", ["ingen, der ved, hvem"])]
     assert evidence(nlp, "Der er ingen, men de ved, hvem der har ansvaret.") == []
@@ -151,7 +155,7 @@ def test_the_extended_codebook_repeats_the_default_codes():
 @pytest.mark.parametrize("path", ["default.yaml", "extended.yaml"])
 def test_every_indicator_and_exclusion_of_the_shipped_codebooks_compiles(path):
     specs = code_specs_from_codebook(CODEBOOKS / path)
-    nlp = get_pipeline(PipelineSpec(codes=tuple(specs)))
+    nlp = get_pipeline(PipelineSpec(codes=tuple(specs), code_model=False))
     matcher = nlp.get_pipe("wb_indicators")
     indicators = sum(len(spec.indicators) for spec in specs)
     assert len(matcher.indicator_patterns) == indicators

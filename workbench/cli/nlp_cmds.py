@@ -34,18 +34,24 @@ REPO_CODEBOOK = Path(__file__).resolve().parents[2] / "codebooks" / "default.yam
                    "per core (at most 4) for 200,000 words or more to tag while the cores are "
                    "not busy with other work, else 1.")
 @click.option("--force", is_flag=True, help="Tag every document again, even unchanged ones.")
+@click.option("--code-model/--no-code-model", "code_model", default=None,
+              help="Also suggest the default codes from the lemma model shipped with them, "
+                   "besides their indicators (kept as the project setting code_model; on by "
+                   "default).")
 @json_option
 def tag(project: str, model: str | None, batch_size: int, processes: int | None, force: bool,
-        as_json: bool) -> None:
+        code_model: bool | None, as_json: bool) -> None:
     """Tag new and changed documents: lemmas, stakeholders, code suggestions, personal data.
 
     Large jobs run in worker processes on a machine with free cores (see --processes); the
     results are the same either way. Ctrl-C stops the run: documents already stored stay
     tagged, the rest are tagged by the next run.
     """
-    from workbench.nlp.tagging import tag_project
+    from workbench.nlp.tagging import CODE_MODEL_SETTING, tag_project
 
     with open_project(project) as proj:
+        if code_model is not None and proj.setting(CODE_MODEL_SETTING, True) != code_model:
+            proj.set_setting(CODE_MODEL_SETTING, code_model)
         events = tag_project(proj, model=model, batch_size=batch_size, force=force,
                              n_process=processes)
         start = next(events)
@@ -91,8 +97,10 @@ def tag(project: str, model: str | None, batch_size: int, processes: int | None,
               default=None, help="Take indicators from this codebook YAML file.")
 @click.option("--model", default=None, help="An installed trained spaCy pipeline to use.")
 @click.option("--compact", is_flag=True, help="One-line JSON.")
+@click.option("--no-code-model", "no_code_model", is_flag=True,
+              help="Suggest codes from their indicators only, without the shipped lemma model.")
 def tag_text(project_path: str | None, codebook_path: str | None, model: str | None,
-             compact: bool) -> None:
+             compact: bool, no_code_model: bool) -> None:
     """Tag text from stdin and print JSON: sentences, tokens with lemmas, stakeholder
     mentions, code suggestions with evidence, and personal-data hits.
 
@@ -123,6 +131,8 @@ def tag_text(project_path: str | None, codebook_path: str | None, model: str | N
         codes = tuple(code_specs_from_codebook(path)) if path else ()
         spec = PipelineSpec(gazetteer=default_gazetteer(), codes=codes,
                             model=resolve_model_name(None, model))
+    if no_code_model:
+        spec.code_model = False
     nlp = get_pipeline(spec)
     doc = nlp(text)
     result = analyse(doc, Resolver(spec.gazetteer, home))

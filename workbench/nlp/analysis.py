@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy
 from spacy.tokens import Doc
 
+from workbench.nlp import code_model as code_model_mod
 from workbench.nlp import indicators as indicators_mod
 from workbench.nlp import personal_data as personal_mod
 from workbench.nlp import stakeholder_ruler as ruler_mod
@@ -349,7 +350,8 @@ def _suggestions(doc: Doc, sents: list[tuple[int, int]], bounds: _TokenBounds
     """One suggestion per (sentence, code) with every matched word as evidence (as the
     fields of SuggestionResult)."""
     hits = _indicator_results(doc)
-    if not sents or not hits:
+    scored = doc.user_data.get(code_model_mod.RESULTS_KEY) or []
+    if not sents or not (hits or scored):
         return []
     # Evidence in text order, whatever order the matcher found the words in (hits at the same
     # word by their end, then indicator).
@@ -370,7 +372,30 @@ def _suggestions(doc: Doc, sents: list[tuple[int, int]], bounds: _TokenBounds
             indicators = list(dict.fromkeys(label for _, label in found))
         out.append((code, sents[k][0], sents[k][1], evidence, indicators,
                     _SCORES.get(len(indicators)) or round(1 - 0.5 ** len(indicators), 3)))
+    if scored:
+        # The lemma model's suggestions, for sentences no indicator of the code matched, and
+        # where no exclusion of the code cancelled one: the codebook has said the words there
+        # are a trap or a denial ("vi er ikke imod, at ..."), and a word model cannot tell.
+        starts = numpy.array([s for s, _ in sents])
+        vetoed = set(grouped)
+        cancelled = _indicator_results(doc, excluded=True)
+        if cancelled:
+            at, _ = bounds.chars([c[2] for c in cancelled], [c[3] for c in cancelled])
+            which = numpy.searchsorted(starts, at, side="right") - 1
+            vetoed |= {(max(k, 0), c[0]) for c, k in zip(cancelled, which.tolist(),
+                                                         strict=True)}
+        firsts, _ = bounds.chars([s[1] for s in scored], [s[1] + 1 for s in scored])
+        where = numpy.searchsorted(starts, firsts, side="right") - 1
+        for (code, _, prob, evidence), k in zip(scored, where.tolist(), strict=True):
+            k = max(k, 0)
+            if (k, code) not in vetoed:
+                out.append((code, sents[k][0], sents[k][1], evidence, [MODEL_EVIDENCE], prob))
+        out.sort(key=lambda s: (s[1], s[0]))
     return out
+
+
+# What a suggestion of the lemma model lists as its indicator (its evidence are lemma features).
+MODEL_EVIDENCE = "(model)"
 
 
 # The score of a suggestion with n distinct indicators (the common counts, computed once).

@@ -48,6 +48,7 @@ from spacy.tokens import Doc
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.nlp import code_model as code_model_mod
 from workbench.nlp import indicators as indicators_mod
 from workbench.nlp import personal_data as personal_mod
 from workbench.nlp import stakeholder_ruler as ruler_mod
@@ -150,6 +151,11 @@ def _make_indicators(nlp: Language, name: str) -> indicators_mod.IndicatorMatche
     return indicators_mod.IndicatorMatcher(nlp)
 
 
+@Language.factory("wb_code_model")
+def _make_code_model(nlp: Language, name: str) -> code_model_mod.CodeModelScorer:
+    return code_model_mod.CodeModelScorer(nlp)
+
+
 @Language.factory("wb_personal_data")
 def _make_personal_data(nlp: Language, name: str) -> personal_mod.PersonalDataFinder:
     return personal_mod.PersonalDataFinder(nlp)
@@ -167,6 +173,8 @@ class PipelineSpec:
     gazetteer: Gazetteer = field(default_factory=default_gazetteer)
     codes: Sequence[CodeSpec] = ()
     model: str | None = None
+    # Score sentences with the lemma model shipped for the default codes (see code_model).
+    code_model: bool = True
     known_names: Sequence[str] = ()
     home: dict = field(default_factory=dict)
 
@@ -178,10 +186,17 @@ class PipelineSpec:
             "model": self.model or BLANK,
             "gazetteer": self.gazetteer.fingerprint(),
             "codes": [c.as_dict() for c in self.codes],
+            "code_model": self._code_model_fingerprint(),
             "home": self.home,
         }, ensure_ascii=False, sort_keys=True)
         digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
         return f"{self.model or BLANK}:{digest}"
+
+    def _code_model_fingerprint(self) -> str | None:
+        if not self.code_model:
+            return None
+        model = code_model_mod.shipped_model()
+        return model.fingerprint if {c.name for c in self.codes} & set(model.codes) else None
 
 
 def resolve_model_name(setting: str | None = None, override: str | None = None) -> str | None:
@@ -259,6 +274,8 @@ def build_pipeline(spec: PipelineSpec | None = None) -> Language:
     ruler.configure(spec.gazetteer, merge_model_entities=bool(spec.model))
     matcher = nlp.add_pipe("wb_indicators")
     matcher.configure(spec.codes)
+    scorer = nlp.add_pipe("wb_code_model")
+    scorer.configure([c.name for c in spec.codes], enabled=spec.code_model)
     finder = nlp.add_pipe("wb_personal_data")
     finder.configure(spec.known_names)
     nlp.meta["workbench_pipeline_id"] = spec.pipeline_id()

@@ -112,6 +112,10 @@ def home_stakeholders(project: Project) -> tuple[dict[str, str], dict[int, dict[
     return dict(project_home), per_case
 
 
+# Project setting: false leaves the lemma model shipped for the default codes out of tagging.
+CODE_MODEL_SETTING = "code_model"
+
+
 def project_spec(project: Project, model: str | None = None) -> PipelineSpec:
     """The pipeline a project is tagged with: its codes, gazetteer entries and model setting."""
     project_home, case_home = home_stakeholders(project)
@@ -121,6 +125,7 @@ def project_spec(project: Project, model: str | None = None) -> PipelineSpec:
         codes=tuple(project_codes(project)),
         model=resolve_model_name(project.setting(MODEL_SETTING), model),
         known_names=tuple(known_names(project)),
+        code_model=project.setting(CODE_MODEL_SETTING, True) is not False,
     )
 
 

@@ -1,0 +1,222 @@
+"""Code suggestions from a lemma model shipped with the default codebook.
+
+Informants mostly say trust, vision, conflict and risk without the codebook's indicator words
+("de ville ikke flytte sig en millimeter", "hvem skal køre ud om natten, når pengene er
+væk?"). Besides the indicator matchers, the pipeline therefore scores every sentence with a
+linear model (logistic regression over TF-IDF weighted lemma words and word pairs) trained on
+the labelled Danish passages in ``bench/data`` by ``bench/train_code_model.py``. The model
+ships as package data (``workbench/data/code_model/default.json``: the features with their IDF
+and one weight per code, an intercept and a threshold per code), so scoring needs neither
+scikit-learn nor a download.
+
+It knows the four codes of ``codebooks/default.yaml`` (``trust``, ``vision``, ``conflict``,
+``risk``) and is used only for codes of those names; the codes of one's own keep to their
+indicators. A sentence whose probability for a code reaches the code's threshold, and that no
+indicator of the code matched, gets a suggestion whose evidence is the lemma features that
+raised the score most. ``PipelineSpec(code_model=False)`` (``workbench tag --no-model``)
+leaves it out.
+
+Features: the lower-case lemmas of a sentence's word tokens (tokens with a letter or a digit)
+and the pairs of neighbouring ones, the same in training (:func:`sentence_words`) and in
+scoring (:meth:`CodeModelScorer.__call__`, vectorised over a whole doc with the form table).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from workbench.nlp.forms import SENT_STARTS_KEY, forms_for
+
+RESULTS_KEY = "wb_code_model"
+FEATURE = "code_model_lemma"
+PAIR = " "  # a word pair's feature is its two lemmas joined by a space
+EVIDENCE = 3  # lemma features shown as a suggestion's evidence
+
+
+@dataclass(frozen=True)
+class CodeModel:
+    """The shipped model in arrays: feature ``f`` has IDF ``idf[f]`` and the weights
+    ``weights[f]`` (one column per code)."""
+
+    codes: tuple[str, ...]
+    labels: tuple[str, ...]  # feature strings ("tillid", "stole på")
+    lemma_ids: dict[str, int]  # every lemma that occurs in a feature -> its lemma id
+    unigram: numpy.ndarray  # lemma id -> feature index of the lemma alone, -1 if none
+    pair_keys: numpy.ndarray  # sorted keys (first lemma id * number of lemmas + second)
+    pair_features: numpy.ndarray  # feature index of each key
+    idf: numpy.ndarray
+    weights: numpy.ndarray  # (features, codes)
+    intercepts: numpy.ndarray
+    thresholds: numpy.ndarray
+    fingerprint: str
+
+    @classmethod
+    def from_json(cls, blob: bytes) -> CodeModel:
+        """Read the model from the JSON that ``bench/train_code_model.py`` writes."""
+        data = json.loads(blob)
+        codes = tuple(data["codes"])
+        rows = data["features"]
+        labels = tuple(row[0] for row in rows)
+        lemma_ids: dict[str, int] = {}
+        for label in labels:
+            for word in label.split(PAIR):
+                lemma_ids.setdefault(word, len(lemma_ids))
+        n = len(lemma_ids)
+        unigram = numpy.full(n, -1, dtype=numpy.int64)
+        keys, pair_features = [], []
+        for f, label in enumerate(labels):
+            words = label.split(PAIR)
+            if len(words) == 1:
+                unigram[lemma_ids[words[0]]] = f
+            else:
+                keys.append(lemma_ids[words[0]] * n + lemma_ids[words[1]])
+                pair_features.append(f)
+        order = numpy.argsort(numpy.array(keys, dtype=numpy.int64), kind="stable")
+        return cls(
+            codes=codes, labels=labels, lemma_ids=lemma_ids, unigram=unigram,
+            pair_keys=numpy.array(keys, dtype=numpy.int64)[order],
+            pair_features=numpy.array(pair_features, dtype=numpy.int64)[order],
+            idf=numpy.array([row[1] for row in rows], dtype=numpy.float64),
+            weights=numpy.array([row[2:] for row in rows], dtype=numpy.float64).reshape(
+                len(rows), len(codes)),
+            intercepts=numpy.array([data["intercepts"][c] for c in codes], dtype=numpy.float64),
+            thresholds=numpy.array([data["thresholds"][c] for c in codes], dtype=numpy.float64),
+            fingerprint=hashlib.sha256(blob).hexdigest()[:12])
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> CodeModel:
+    """The model shipped as package data (read once per process)."""
+    blob = resources.files("workbench.data").joinpath("code_model/default.json").read_bytes()
+    return CodeModel.from_json(blob)
+
+
+def sentence_words(doc: Doc) -> list[list[str]]:
+    """The lower-case lemmas of each sentence's word tokens: what the model's features are
+    made of (training reads passages through this)."""
+    forms = forms_for(doc.vocab)
+    ids = forms.ids(doc)
+    word = forms["word"][ids]
+    out: list[list[str]] = []
+    for sent in doc.sents:
+        out.append([forms.lemmas[ids[i]] for i in range(sent.start, sent.end) if word[i]])
+    return out
+
+
+def features(sentences: list[list[str]]) -> list[str]:
+    """The model's features of a passage: its lemmas, and the pairs of neighbouring lemmas
+    within a sentence."""
+    out: list[str] = []
+    for words in sentences:
+        out.extend(words)
+        out.extend(f"{a}{PAIR}{b}" for a, b in zip(words, words[1:], strict=False))
+    return out
+
+
+class CodeModelScorer:
+    """Pipeline component: scores each sentence for the model's codes among the configured
+    ones. Results go to ``doc.user_data[RESULTS_KEY]`` as ``(code, first token, probability,
+    evidence)`` for every sentence at or above the code's threshold."""
+
+    def __init__(self, nlp: Language):
+        self.vocab = nlp.vocab
+        self.model: CodeModel | None = None
+        self.columns: numpy.ndarray = numpy.zeros(0, dtype=numpy.int64)
+        self.weights = self.intercepts = self.thresholds = numpy.zeros(0)
+        stop = nlp.Defaults.stop_words
+        self._is_stop = lambda word: word in stop
+        self.content = numpy.zeros(0, dtype=bool)
+
+    def configure(self, codes: list[str], enabled: bool = True) -> None:
+        """Score the codes named in ``codes`` that the model knows (none when not enabled)."""
+        model = shipped_model() if enabled else None
+        if model is None or not set(codes) & set(model.codes):
+            self.model, self.columns = None, numpy.zeros(0, dtype=numpy.int64)
+            return
+        self.model = model
+        self.columns = numpy.array([k for k, c in enumerate(model.codes) if c in codes],
+                                   dtype=numpy.int64)
+        # The configured codes' columns, contiguous, so a doc gathers only rows.
+        self.weights = numpy.ascontiguousarray(model.weights[:, self.columns])
+        self.intercepts = model.intercepts[self.columns]
+        self.thresholds = model.thresholds[self.columns]
+        # Evidence shows features with a content word first ("betale for", not "det have").
+        self.content = numpy.array([not all(self._is_stop(w) for w in label.split(PAIR))
+                                    for label in model.labels], dtype=bool)
+        lemma_ids = model.lemma_ids
+        forms_for(self.vocab).add_feature(FEATURE, numpy.int64,
+                                          lambda _text, lemma: lemma_ids.get(lemma, -1))
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.user_data[RESULTS_KEY] = found = []
+        model = self.model
+        if model is None or not len(doc):
+            return doc
+        forms = forms_for(doc.vocab)
+        ids = forms.ids(doc)
+        words = numpy.nonzero(forms["word"][ids])[0]
+        if not len(words):
+            return doc
+        starts = doc.user_data.get(SENT_STARTS_KEY)
+        if starts is None:
+            starts = numpy.nonzero(doc.to_array("SENT_START") == 1)[0]
+        sentence = numpy.zeros(len(doc), dtype=numpy.int64)
+        sentence[starts[starts > 0]] = 1
+        sentence = numpy.cumsum(sentence)[words]
+        lemma = forms[FEATURE][ids[words]]
+        n = len(model.lemma_ids)
+        # Unigrams, then the pairs of neighbouring words of one sentence.
+        known = lemma >= 0
+        feat_uni = numpy.where(known, model.unigram[numpy.maximum(lemma, 0)], -1)
+        pair_ok = known[:-1] & known[1:] & (sentence[:-1] == sentence[1:])
+        keys = lemma[:-1] * n + lemma[1:]
+        slot = numpy.searchsorted(model.pair_keys, keys)
+        slot = numpy.minimum(slot, max(len(model.pair_keys) - 1, 0))
+        if len(model.pair_keys):
+            pair_ok &= model.pair_keys[slot] == keys
+            feat_pair = numpy.where(pair_ok, model.pair_features[slot], -1)
+        else:
+            feat_pair = numpy.full(len(keys), -1, dtype=numpy.int64)
+        feat = numpy.concatenate([feat_uni, feat_pair])
+        sent = numpy.concatenate([sentence, sentence[:-1]])
+        first = numpy.concatenate([words, words[:-1]])
+        keep = feat >= 0
+        if not keep.any():
+            return doc
+        feat, sent, first = feat[keep], sent[keep], first[keep]
+        # Term frequency per (sentence, feature), sublinear, times IDF, normalised per sentence.
+        pairs, where, tf = numpy.unique(sent * len(model.labels) + feat, return_index=True,
+                                        return_counts=True)
+        feat, sent, first = feat[where], sent[where], first[where]
+        value = (1.0 + numpy.log(tf)) * model.idf[feat]
+        sentences, inverse = numpy.unique(sent, return_inverse=True)
+        norm = numpy.sqrt(numpy.bincount(inverse, weights=value * value))
+        contribution = (value / norm[inverse])[:, None] * self.weights[feat]
+        # The unique keys are sorted by sentence first, so each sentence's features are one
+        # run of rows.
+        run_starts = numpy.searchsorted(inverse, numpy.arange(len(sentences) + 1))
+        totals = numpy.add.reduceat(contribution, run_starts[:-1], axis=0)
+        prob = 1.0 / (1.0 + numpy.exp(-(totals + self.intercepts)))
+        hit_rows, hit_cols = numpy.nonzero(prob >= self.thresholds)
+        if not len(hit_rows):
+            return doc
+        first_token = numpy.minimum.reduceat(first, run_starts[:-1])
+        for row, col in zip(hit_rows.tolist(), hit_cols.tolist(), strict=True):
+            lo, hi = int(run_starts[row]), int(run_starts[row + 1])
+            gain = contribution[lo:hi, col]
+            rank = numpy.lexsort((-gain, ~self.content[feat[lo:hi]]))
+            best = lo + rank[:EVIDENCE]
+            evidence = [model.labels[f] for f, g in zip(feat[best].tolist(),
+                                                          contribution[best, col].tolist(),
+                                                          strict=True) if g > 0]
+            found.append((model.codes[self.columns[col]], int(first_token[row]),
+                          round(float(prob[row, col]), 3), evidence))
+        return doc
