@@ -36,6 +36,7 @@ from spacy.tokens import Doc
 from workbench.nlp.forms import SENT_STARTS_KEY, forms_for
 
 RESULTS_KEY = "wb_code_model"
+EVIDENCE_KEY = "wb_code_model_evidence"
 FEATURE = "code_model_lemma"
 PAIR = " "  # a word pair's feature is its two lemmas joined by a space
 EVIDENCE = 3  # lemma features shown as a suggestion's evidence
@@ -124,7 +125,8 @@ def features(sentences: list[list[str]]) -> list[str]:
 class CodeModelScorer:
     """Pipeline component: scores each sentence for the model's codes among the configured
     ones. Results go to ``doc.user_data[RESULTS_KEY]`` as ``(code, first token, probability,
-    evidence)`` for every sentence at or above the code's threshold."""
+    *where)`` for every sentence at or above the code's threshold; ``evidence(doc, *where)``
+    gives the lemma features that raised its score most."""
 
     def __init__(self, nlp: Language):
         self.vocab = nlp.vocab
@@ -176,47 +178,58 @@ class CodeModelScorer:
         # Unigrams, then the pairs of neighbouring words of one sentence.
         known = lemma >= 0
         feat_uni = numpy.where(known, model.unigram[numpy.maximum(lemma, 0)], -1)
-        pair_ok = known[:-1] & known[1:] & (sentence[:-1] == sentence[1:])
-        keys = lemma[:-1] * n + lemma[1:]
-        slot = numpy.searchsorted(model.pair_keys, keys)
-        slot = numpy.minimum(slot, max(len(model.pair_keys) - 1, 0))
-        if len(model.pair_keys):
-            pair_ok &= model.pair_keys[slot] == keys
-            feat_pair = numpy.where(pair_ok, model.pair_features[slot], -1)
-        else:
-            feat_pair = numpy.full(len(keys), -1, dtype=numpy.int64)
-        feat = numpy.concatenate([feat_uni, feat_pair])
-        sent = numpy.concatenate([sentence, sentence[:-1]])
-        first = numpy.concatenate([words, words[:-1]])
-        keep = feat >= 0
-        if not keep.any():
+        # Pairs: only those of two known lemmas in one sentence are looked up.
+        cand = numpy.nonzero(known[:-1] & known[1:] & (sentence[:-1] == sentence[1:]))[0]
+        feat_pair = numpy.zeros(0, dtype=numpy.int64)
+        if len(cand) and len(model.pair_keys):
+            keys = lemma[cand] * n + lemma[cand + 1]
+            slot = numpy.minimum(numpy.searchsorted(model.pair_keys, keys),
+                                 len(model.pair_keys) - 1)
+            hit = model.pair_keys[slot] == keys
+            cand, feat_pair = cand[hit], model.pair_features[slot[hit]]
+        uni = numpy.nonzero(feat_uni >= 0)[0]
+        feat = numpy.concatenate([feat_uni[uni], feat_pair])
+        if not len(feat):
             return doc
-        feat, sent, first = feat[keep], sent[keep], first[keep]
+        sent = numpy.concatenate([sentence[uni], sentence[cand]])
+        first = numpy.concatenate([words[uni], words[cand]])
         # Term frequency per (sentence, feature), sublinear, times IDF, normalised per sentence.
-        pairs, where, tf = numpy.unique(sent * len(model.labels) + feat, return_index=True,
-                                        return_counts=True)
+        _, where, tf = numpy.unique(sent * len(model.labels) + feat, return_index=True,
+                                    return_counts=True)
         feat, sent, first = feat[where], sent[where], first[where]
         value = (1.0 + numpy.log(tf)) * model.idf[feat]
-        sentences, inverse = numpy.unique(sent, return_inverse=True)
-        norm = numpy.sqrt(numpy.bincount(inverse, weights=value * value))
-        contribution = (value / norm[inverse])[:, None] * self.weights[feat]
         # The unique keys are sorted by sentence first, so each sentence's features are one
         # run of rows.
-        run_starts = numpy.searchsorted(inverse, numpy.arange(len(sentences) + 1))
+        new_sentence = numpy.ones(len(sent), dtype=bool)
+        new_sentence[1:] = sent[1:] != sent[:-1]
+        inverse = numpy.cumsum(new_sentence) - 1
+        sentences = sent[new_sentence]
+        norm = numpy.sqrt(numpy.bincount(inverse, weights=value * value))
+        contribution = (value / norm[inverse])[:, None] * self.weights[feat]
+        run_starts = numpy.append(numpy.nonzero(new_sentence)[0], len(sent))
         totals = numpy.add.reduceat(contribution, run_starts[:-1], axis=0)
         prob = 1.0 / (1.0 + numpy.exp(-(totals + self.intercepts)))
         hit_rows, hit_cols = numpy.nonzero(prob >= self.thresholds)
         if not len(hit_rows):
             return doc
         first_token = numpy.minimum.reduceat(first, run_starts[:-1])
-        for row, col in zip(hit_rows.tolist(), hit_cols.tolist(), strict=True):
-            lo, hi = int(run_starts[row]), int(run_starts[row + 1])
-            gain = contribution[lo:hi, col]
-            rank = numpy.lexsort((-gain, ~self.content[feat[lo:hi]]))
-            best = lo + rank[:EVIDENCE]
-            evidence = [model.labels[f] for f, g in zip(feat[best].tolist(),
-                                                          contribution[best, col].tolist(),
-                                                          strict=True) if g > 0]
-            found.append((model.codes[self.columns[col]], int(first_token[row]),
-                          round(float(prob[row, col]), 3), evidence))
+        # Evidence is picked later, by evidence(), for the suggestions that are kept: most
+        # sentences the model flags also have an indicator of the code, which goes first.
+        doc.user_data[EVIDENCE_KEY] = (feat, contribution, self.content, model.labels)
+        codes = [model.codes[c] for c in self.columns.tolist()]
+        found.extend(zip([codes[c] for c in hit_cols.tolist()],
+                         first_token[hit_rows].tolist(),
+                         numpy.round(prob[hit_rows, hit_cols], 3).tolist(),
+                         run_starts[hit_rows].tolist(), run_starts[hit_rows + 1].tolist(),
+                         hit_cols.tolist(), strict=True))
         return doc
+
+
+def evidence(doc: Doc, lo: int, hi: int, column: int) -> list[str]:
+    """The features of one scored sentence (rows ``lo:hi`` of the doc's feature table) that
+    raised the code's score most, content words first."""
+    feat, contribution, content, labels = doc.user_data[EVIDENCE_KEY]
+    gain = contribution[lo:hi, column]
+    best = numpy.lexsort((-gain, ~content[feat[lo:hi]]))[:EVIDENCE]
+    return [labels[f] for f, g in zip(feat[lo + best].tolist(), gain[best].tolist(),
+                                      strict=True) if g > 0]
