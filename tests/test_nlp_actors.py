@@ -61,7 +61,7 @@ def canonicals(nlp, text: str) -> dict[str, str]:
     ("Han bor på et botilbud.", "botilbud", "municipality"),
     # the lemma table reads some "-centret" as "-centrum"
     ("Rehabiliteringscentret tager imod borgere.", "Rehabiliteringscentret", "municipality"),
-    ("Terapeuterne i kommunens træningsenhed hjælper.", "kommunens træningsenhed",
+    ("Terapeuterne i kommunens træningsenhed hjælper.", "træningsenhed",
      "municipality"),
     ("De henvender sig til skolen eller børnehaven.", "skolen", "municipality"),
     ("De henvender sig til skolen eller børnehaven.", "børnehaven", "municipality"),
@@ -144,12 +144,15 @@ def test_after_a_degree_word_the_adjective_is_an_assessment(nlp):
     assert found(nlp, "Det gælder de mest sårbare ældre.") == [("ældre", "citizen")]
 
 
-def test_a_generic_owner_joins_what_it_owns_but_a_name_stays_its_own(nlp):
+def test_a_genitive_owner_is_its_own_mention_and_gives_its_sector(nlp):
+    """As researchers mark them: the owner is named as an actor too, and the group or unit it
+    owns takes the owner's sector."""
     assert found(nlp, "Vores drøm er, at kommunens sygeplejersker og regionens specialister "
-                      "sidder sammen.") == [("kommunens sygeplejersker", "municipality"),
-                                            ("regionens specialister", "region")]
+                      "sidder sammen.") == [
+        ("kommunens", "municipality"), ("sygeplejersker", "municipality"),
+        ("regionens", "region"), ("specialister", "region")]
     assert found(nlp, "Det går godt med kommunernes socialpsykiatri.") == [
-        ("kommunernes socialpsykiatri", "municipality")]
+        ("kommunernes", "municipality"), ("socialpsykiatri", "municipality")]
     assert found(nlp, "Aarhus Kommunes sygeplejersker kom.") == [
         ("Aarhus Kommunes", "municipality"), ("sygeplejersker", "municipality")]
     # A genitive of another sector stays apart: the mayor is political, the town municipal.

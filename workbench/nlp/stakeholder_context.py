@@ -6,8 +6,9 @@ of ``workbench/data/gazetteer/context.yaml`` for the rules):
 * a contextual noun ("sygeplejerskerne", "lægerne", "afdelingen") gets the sector an adjective,
   a genitive owner, a reflexive possessive, an attached actor, the sentence or its default gives
   it, or is dropped;
-* an owner that is a generic term joins the noun it owns when both have one sector
-  ("kommunens sygeplejersker", "kommunernes socialpsykiatri");
+* a genitive owner stays a mention of its own beside the noun it owns, which takes the
+  owner's sector ("kommunens sygeplejersker": "kommunens", municipality, and "sygeplejersker",
+  municipal nurses), as researchers mark them: the owner is named as an actor too;
 * adjectives that say which actor is meant join generic mentions ("kommunale ledere",
   "nordjyske kommuner", "sårbare ældre", "ældre medicinske patienter", "kronisk syge borgere"),
   as do the first halves of coordinated compounds ("børne- og ungdomspsykiatrien");
@@ -281,7 +282,6 @@ class _Reading:
                 item = (item[0], item[1], "role" if noun.kind == "role" else "generic",
                         noun.canonical(sector), sector, noun.kind)
             if item[2] in _EXTENDS:
-                item = self.join_owner(k, item)
                 j = self.neighbour(k, -1)
                 item = self.extend(item, items[j][1] if j >= 0 else 0)
             items[k] = item
@@ -353,8 +353,7 @@ class _Reading:
         return None
 
     def by_owner(self, k: int, p: int, noun: ContextualNoun) -> str | None:
-        """"kommunens sygeplejersker": the owner's sector (the owner joins the mention when it
-        is a generic term)."""
+        """"kommunens sygeplejersker": the owner's sector (the owner stays a mention of its own)."""
         j = self.neighbour(k, -1)
         if p < 0 or j < 0 or self.items[j][1] != p + 1:
             return None
@@ -366,9 +365,6 @@ class _Reading:
         sector = self.sector_of(j)
         if sector not in noun.sectors:
             return None
-        if owner[2] not in ("named", "pattern"):
-            self.alive[j] = False
-            self.set_start(k, owner[0])
         return sector
 
     def by_possessive(self, k: int, p: int, noun: ContextualNoun) -> str | None:
@@ -452,22 +448,6 @@ class _Reading:
             if j >= 0 and after <= self.items[j][0] <= after + 1 and self.sector_of(j):
                 return True
         return False
-
-    def join_owner(self, k: int, item: tuple) -> tuple:
-        """"kommunernes socialpsykiatri": a generic owner of the same sector joins the generic
-        term it owns."""
-        j = self.neighbour(k, -1)
-        if j < 0:
-            return item
-        owner = self.items[j]
-        p = self.prev_word(item[0])
-        if owner[1] != p + 1 or owner[2] not in _EXTENDS or owner[4] != item[4]:
-            return item
-        form = self.ids[p]
-        if not _is_genitive(self.texts[form], self.lemmas[form]):
-            return item
-        self.alive[j] = False
-        return (owner[0], *item[1:])
 
     def extend(self, item: tuple, floor: int) -> tuple:
         """Take in the words before a generic mention that say which actor it is."""
