@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 TRAINING = [DATA / "coded_passages.jsonl", DATA / "tagging_eval.yaml",
             DATA / "tagging_eval_holdout.yaml", DATA / "tagging_eval_test.yaml",
-            DATA / "tagging_eval_dev2.yaml"]
+            DATA / "tagging_eval_dev2.yaml", DATA / "tagging_eval_dev3.yaml"]
 FORBIDDEN = (DATA / "tagging_eval_final.yaml", DATA / "tagging_eval_final2.yaml")
 OUT = HERE.parent / "workbench" / "data" / "code_model" / "default.json"
 CODES = ("trust", "vision", "conflict", "risk")

@@ -40,6 +40,7 @@ EVIDENCE_KEY = "wb_code_model_evidence"
 FEATURE = "code_model_lemma"
 PAIR = " "  # a word pair's feature is its two lemmas joined by a space
 EVIDENCE = 3  # lemma features shown as a suggestion's evidence
+MIN_WORDS = 6  # a sentence with fewer words gets no model suggestion (chosen on dev2)
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,11 @@ class CodeModelScorer:
         run_starts = numpy.append(numpy.nonzero(new_sentence)[0], len(sent))
         totals = numpy.add.reduceat(contribution, run_starts[:-1], axis=0)
         prob = 1.0 / (1.0 + numpy.exp(-(totals + self.intercepts)))
-        hit_rows, hit_cols = numpy.nonzero(prob >= self.thresholds)
+        # A short sentence ("At vi skulle kontakte kommunen.") has too few words for the
+        # model's weights, which were fitted on passages of a few sentences: left out.
+        words_in = numpy.bincount(sentence, minlength=sentences[-1] + 1)[sentences]
+        hit_rows, hit_cols = numpy.nonzero((prob >= self.thresholds)
+                                           & (words_in >= MIN_WORDS)[:, None])
         if not len(hit_rows):
             return doc
         first_token = numpy.minimum.reduceat(first, run_starts[:-1])
