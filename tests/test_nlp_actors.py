@@ -326,3 +326,65 @@ def test_changing_the_context_rules_changes_the_pipeline_id():
     fewer = Gazetteer(package_entries(), (), context_rules_from_yaml({}, "empty"))
     assert plain.fingerprint() != fewer.fingerprint()
     assert plain.fingerprint() == default_gazetteer().fingerprint()
+
+
+# --------------------------------------------------------------- names, parties and places
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Vi har hyret Lysholm Consult til evalueringen.",
+     [("Lysholm Consult", "Lysholm Consult", "private_company")]),
+    ("Hjem & Hjerte ApS leverer maden.", [("Hjem & Hjerte ApS", "Hjem & Hjerte ApS",
+                                            "private_company")]),
+    ("Socialdemokratiet og Venstre stemte for, DF imod.",
+     [("Socialdemokratiet", "Socialdemokratiet", "political"), ("Venstre", "Venstre", "political"),
+      ("DF", "Dansk Folkeparti", "political")]),
+    ("Akutteam Amager og Hjemmesygeplejen Nord mødes.",
+     [("Akutteam Amager", "Akutteam Amager", "municipality"),
+      ("Hjemmesygeplejen Nord", "Hjemmesygeplejen Nord", "municipality")]),
+    ("Frivilligcenter Hillerød hjælper.",
+     [("Frivilligcenter Hillerød", "Frivilligcenter Hillerød", "civil_society")]),
+])
+def test_names_by_trade_word_party_and_named_unit(nlp, text, expected):
+    result = analyse(nlp(text), Resolver(default_gazetteer()))
+    assert [(m.surface, m.canonical, m.sector) for m in result.mentions] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Venstre side af kroppen er lammet.",
+    "Drej til venstre ved rådhuset.",
+    "Vi har talt med hjemmeplejen Anne og Bo i dag.",
+])
+def test_words_that_only_look_like_those_names(nlp, text):
+    assert all(m[0] not in ("Venstre", "venstre") and "Anne" not in m[0]
+               for m in found(nlp, text))
+
+
+def test_a_town_coordinated_with_a_place_is_a_place(nlp):
+    assert found(nlp, "Vi besøgte plejecentre i Furesø og Egedal.") == [
+        ("plejecentre", "municipality")]
+    assert found(nlp, "Sundhedsplejersker i Ishøj, Vallensbæk eller Brøndby henviser.") == [
+        ("Sundhedsplejersker", "municipality")]
+    # Coordinated actors stay actors.
+    assert found(nlp, "Aarhus og Randers har sagt ja.") == [
+        ("Aarhus", "municipality"), ("Randers", "municipality")]
+
+
+@pytest.mark.parametrize(("text", "surface", "sector"), [
+    ("Socialrådgiveren på hospitalet ringede.", "Socialrådgiveren", "hospital"),
+    ("Socialrådgiveren ringede til moren.", "Socialrådgiveren", "municipality"),
+    ("Juristerne i Region Hovedstaden vurderer det.", "Juristerne", "region"),
+    ("Forskere fra Aalborg Universitet deltog.", "Forskere", "knowledge_institution"),
+    ("Tillidsrepræsentanten i hjemmeplejen bad om et møde.", "Tillidsrepræsentanten",
+     "municipality"),
+    ("Projektlederen i kommunen har travlt.", "Projektlederen", "municipality"),
+    ("Klinikchefen sagde nej.", "Klinikchefen", "hospital"),
+    ("Sygehusdirektøren var enig.", "Sygehusdirektøren", "hospital"),
+    ("Farmaceuter fra sygehusapoteket hjalp.", "sygehusapoteket", "hospital"),
+    ("Hendes datter ringede til os.", "datter", "citizen"),
+    ("Endokrinologerne tog stilling.", "Endokrinologerne", "hospital"),
+    ("Sundhedssamarbejdsudvalget mødes i maj.", "Sundhedssamarbejdsudvalget",
+     "partnership_project"),
+    ("De syddanske kommuner er enige.", "syddanske kommuner", "municipality"),
+    ("Udskrivningsklare patienter venter.", "Udskrivningsklare patienter", "citizen"),
+])
+def test_more_roles_units_and_groups(nlp, text, surface, sector):
+    assert (surface, sector) in found(nlp, text)

@@ -252,3 +252,14 @@ def test_person_names(nlp):
 def test_stakeholder_names_are_not_person_names(nlp):
     doc = nlp("Novo Nordisk Fonden og A.P. Møller Fonden gav penge.")
     assert [s for s in doc.spans["personal_data"] if s.label_ == "name"] == []
+
+
+def test_a_surname_after_a_title_is_a_name_and_the_person_a_citizen(nlp):
+    text = "Vi var hos fru Mikkelsen i går, og Hr. Poul Sørensen ringede bagefter."
+    doc = nlp(text)
+    assert [s.text for s in doc.spans["personal_data"] if s.label_ == "name"] == [
+        "Mikkelsen", "Poul Sørensen"]
+    assert [(s, sector) for s, _, sector in mentions(nlp, text)] == [
+        ("fru Mikkelsen", "citizen"), ("Hr. Poul Sørensen", "citizen")]
+    # The name is personal data, not a stakeholder: every such mention is of citizens.
+    assert {c for _, c, _ in mentions(nlp, text)} == {"borgerne (generic)"}

@@ -122,6 +122,10 @@ def find_pattern_hits(text: str, digit_regions: list[tuple[int, int]] | None = N
     return sorted(hits, key=lambda h: h.start)
 
 
+# Titles before a surname: "fru Mikkelsen", "hr. Hansen".
+_TITLES = frozenset({"fru", "hr.", "hr", "frk.", "frk"})
+
+
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The Danish first-name list shipped with workbench."""
@@ -191,8 +195,9 @@ class PersonalDataFinder:
         if doc.has_annotation("ENT_IOB"):
             names.extend((e.start, e.end) for e in doc.ents if e.label_ == "PER")
         names.extend(self._name_sequences(doc, ids, blocked))
-        for start, end in _non_overlapping(names):
-            if not blocked.intersection(range(start, end)):
+        titled = self._titled_names(doc, ids)
+        for start, end in _non_overlapping(names + titled):
+            if (start, end) in titled or not blocked.intersection(range(start, end)):
                 found.append(("name", start, end))
         found.sort(key=lambda h: h[1])
         doc.user_data[RESULTS_KEY] = found
@@ -217,6 +222,22 @@ class PersonalDataFinder:
                 regions.append((start, end))
             last = i
         return regions
+
+    def _titled_names(self, doc: Doc, ids: numpy.ndarray) -> list[tuple[int, int]]:
+        """The capitalised words after "fru", "hr." or "frk." ("fru Mikkelsen"): a surname,
+        even inside the citizen mention the stakeholder ruler makes of it."""
+        surname = self.forms["pd_surname"]
+        found = []
+        n = len(doc)
+        for i, token in enumerate(doc):
+            if token.lower_ not in _TITLES:
+                continue
+            end = i + 1
+            while end < n and end - i <= 2 and surname[ids[end]]:
+                end += 1
+            if end > i + 1:
+                found.append((i + 1, end))
+        return found
 
     def _name_sequences(self, doc: Doc, ids: numpy.ndarray, blocked: set[int]
                         ) -> list[tuple[int, int]]:

@@ -20,8 +20,9 @@ Beyond exact matches:
 * a one-word generic term or role noun given as a lemma also matches as the head of a compound
   ("nabokommunerne", "hjertepatienter", "KOL-patient", "lokalpolitikerne");
 * a bare town name that the gazetteer knows as a municipality is a place, not the
-  municipality, right after a locative preposition ("bor i Aarhus", "toget fra Viborg") or
-  right before another capitalised name word ("Herning Rådhus");
+  municipality, right after a locative preposition ("bor i Aarhus", "toget fra Viborg"), when
+  coordinated with such a place ("i Furesø og Egedal") or right before another capitalised name
+  word ("Herning Rådhus");
 * name patterns step over runs of spaces (text from PDFs: "Randers   Kommune");
 * "Syddjurs og Norddjurs Kommuner" names both municipalities.
 
@@ -71,6 +72,8 @@ class HeadRule:
     after: int = 0
     via: str | None = None
     case_sensitive: bool = True
+    how: str = "pattern"  # "generic": the name is not kept, the mention is of a generic actor
+    kind: str = "organisation"
 
 
 HEAD_RULES: tuple[HeadRule, ...] = (
@@ -104,8 +107,24 @@ HEAD_RULES: tuple[HeadRule, ...] = (
                         "aktivitetscentret", "sundhedscentret", "sundhedscenter",
                         "træningscentret", "genoptræningscentret", "rehabiliteringscentret"}),
              "municipality", "{Head} {name}", after=2, case_sensitive=False),
+    # A unit written with a capital and a district or town is that unit's name ("Akutteam
+    # Amager", "Hjemmesygeplejen Nord"); "hjemmeplejen Anne" is not.
+    HeadRule(frozenset({"Genoptræningscenter", "Træningscenter", "Akutteam", "Akutteamet",
+                        "Hjemmeplejen", "Hjemmesygeplejen", "Sygeplejen", "Hjemmepleje",
+                        "Hjemmesygepleje"}),
+             "municipality", "{head} {name}", after=1),
+    HeadRule(frozenset({"frivilligcenter", "frivilligcentret", "frivilligcentrum"}),
+             "civil_society", "{Head} {name}", after=1, case_sensitive=False),
     HeadRule(frozenset({"Sundhedsklynge", "Sundhedsklyngen", "Klynge"}), "partnership_project",
              "{head} {name}", after=1),
+    # Firms named by a trade word: "Lysholm Consult", "Kvadrant Analyse", "Solvang Omsorg".
+    HeadRule(frozenset({"Consult", "Consulting", "Analyse", "Care", "Omsorg", "Health",
+                        "Medical", "Group", "Solutions", "Tech", "Technology", "Pharma",
+                        "Rådgivning"}), "private_company", "{name} {head}", before=2),
+    # "fru Mikkelsen", "hr. Hansen": in this talk a citizen or patient; the name itself is
+    # personal data, not a stakeholder, so the mention is of citizens in general.
+    HeadRule(frozenset({"fru", "hr.", "hr"}), "citizen", "borgerne (generic)", after=2,
+             case_sensitive=False, how="generic", kind="group"),
 )
 # Single words that are names by their ending: "Egmontfonden", "Arbejdstilsynet",
 # "Hjerteforeningen" (a profession's association is a union: "Ergoterapeutforeningen").
@@ -128,6 +147,7 @@ _PLACE_COMPOUND = re.compile(r"-[a-zæøå]")
 _PLURAL_HEADS = frozenset({"kommuner"})
 # Prepositions after which a town name is where something happens, not the municipality acting.
 LOCATIVE = frozenset({"i", "fra", "på", "ved", "nær", "omkring"})
+_COORDINATORS = frozenset({"og", "eller", ","})
 # What a word form is for this component (bit flags, a form feature).
 _NAME = 1  # capitalised: can be part of a name
 _ONE_WORD_NAME = 2  # a name by its ending ("Egmontfonden")
@@ -365,6 +385,8 @@ class StakeholderRuler:
                 if len(text) > 6 and lower.endswith(_SUFFIXES) and lower not in self.stop_words \
                         and self._suffix_sector(lower) is not None:
                     flags |= _ONE_WORD_NAME
+        if text == "&":  # "Hjem & Hjerte ApS"
+            flags |= _NAME
         if text in self.towns:
             flags |= _TOWN
         if text in LOCATIVE:
@@ -452,7 +474,7 @@ class StakeholderRuler:
                 head = texts[form]
                 canonical = rule.canonical.format(name=" ".join(name_words), head=head,
                                                   Head=head[:1].upper() + head[1:])
-                found.append((start, end, "pattern", canonical, rule.sector, "organisation"))
+                found.append((start, end, rule.how, canonical, rule.sector, rule.kind))
                 if rule.sector == "private_company" and len(name_words) == 1:
                     bare[int(ids[start])] = canonical
                 if head.lower() in _PLURAL_HEADS:
@@ -496,6 +518,14 @@ def _is_place(doc: Doc, flags: numpy.ndarray, i: int) -> bool:
         j -= 1
     if j >= 0 and (flags[j] & _LOCATIVE or (flags[j] & _LOCATIVE_CAP and doc[j].is_sent_start)):
         return True
+    # "i Furesø og Egedal", "i Ishøj, Vallensbæk eller Brøndby": a town coordinated with a
+    # place is a place too.
+    if j > 0 and doc[j].text in _COORDINATORS:
+        k = j - 1
+        while k >= 0 and flags[k] & _SPACE:
+            k -= 1
+        if k >= 0 and flags[k] & _TOWN and _is_place(doc, flags, k):
+            return True
     k = i + 1
     while k < len(flags) and flags[k] & _SPACE:
         k += 1
