@@ -153,7 +153,7 @@ class PersonalDataFinder:
         self.stop = nlp.Defaults.stop_words
         # pd_first_name: 0 no first name, 1 a first name, 2 one that is also a word ("Bo")
         self.forms.add_features([("pd_first_name", numpy.int8), ("pd_surname", bool),
-                                 ("pd_digits", bool)], self._form_features)
+                                 ("pd_digits", bool), ("pd_title", bool)], self._form_features)
 
     def configure(self, known_names: list[str] | tuple[str, ...] = ()) -> None:
         """Add the project's known real names (participants) as exact matches."""
@@ -162,7 +162,7 @@ class PersonalDataFinder:
             self.known.add("KNOWN_NAME", docs)
             self.has_known = True
 
-    def _form_features(self, text: str, lemma: str) -> tuple[int, bool, bool]:
+    def _form_features(self, text: str, lemma: str) -> tuple[int, bool, bool, bool]:
         lower = text.lower()
         if text not in self.names:
             first = 0
@@ -170,7 +170,7 @@ class PersonalDataFinder:
             first = 2 if lower in self.stop or lower in self.table else 1
         surname = _is_capitalised(text) and lower not in self.stop
         digits = not text.isalpha() and (text == "+" or _ANY_DIGIT.search(text) is not None)
-        return first, surname, digits
+        return first, surname, digits, lower in _TITLES
 
     def __call__(self, doc: Doc, spans: bool = True) -> Doc:
         found: list[tuple[str, int, int]] = []
@@ -229,9 +229,7 @@ class PersonalDataFinder:
         surname = self.forms["pd_surname"]
         found = []
         n = len(doc)
-        for i, token in enumerate(doc):
-            if token.lower_ not in _TITLES:
-                continue
+        for i in numpy.nonzero(self.forms["pd_title"][ids])[0].tolist():
             end = i + 1
             while end < n and end - i <= 2 and surname[ids[end]]:
                 end += 1
