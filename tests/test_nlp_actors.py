@@ -388,3 +388,11 @@ def test_a_town_coordinated_with_a_place_is_a_place(nlp):
 ])
 def test_more_roles_units_and_groups(nlp, text, surface, sector):
     assert (surface, sector) in found(nlp, text)
+
+
+def test_a_hospital_called_by_its_town_after_paa(nlp):
+    assert canonicals(nlp, "Hun blev indlagt på Herlev, og så kom hun på Gødstrup.") == {
+        "Herlev": "Herlev Hospital", "Gødstrup": "Regionshospitalet Gødstrup"}
+    assert found(nlp, "Hun bor i Herlev.") == []  # the town
+    assert found(nlp, "Han bor på Amager.") == []  # where one lives
+    assert found(nlp, "Mødet er på Viborg Rådhus.") == []  # a building in the town

@@ -269,6 +269,13 @@ class StakeholderRuler:
                if t.isalpha())})
         self.context = context_mod.ContextReader(gazetteer, nouns, self.stop_words)
         self.towns = frozenset(towns)
+        # "indlagt på Herlev", "på Gødstrup": a hospital called by its town after "på".
+        self.hospital_towns = _hospital_towns(gazetteer)
+        self.hospital_canonicals = sorted(set(self.hospital_towns.values()))
+        where = {name: k for k, name in enumerate(self.hospital_canonicals)}
+        self.forms.add_feature("sh_hospital_town", numpy.int32,
+                               lambda text, _lemma: where.get(self.hospital_towns.get(text, ""),
+                                                              -1))
         # (how, canonical, sector, kind) by match id, and the ids a bare town name can match.
         self._fields = {key: (how, entry.name, entry.sector, entry.kind)
                         for key, (entry, how) in self.entries.items()}
@@ -282,6 +289,24 @@ class StakeholderRuler:
             tails.setdefault(head[-4:], set()).add(len(head))
         self.compound_tails = {tail: sorted(sizes, reverse=True) for tail, sizes in tails.items()}
         self._add_features()
+
+    def _hospitals_by_town(self, doc: Doc, ids: numpy.ndarray, flags: numpy.ndarray) -> list:
+        """"hun blev indlagt på Herlev": the hospital, where the town comes right after "på"
+        ("i Herlev" is the town)."""
+        which = self.forms["sh_hospital_town"][ids]
+        out = []
+        for i in numpy.nonzero(which >= 0)[0].tolist():
+            j = i - 1
+            while j >= 0 and flags[j] & _SPACE:
+                j -= 1
+            k = i + 1
+            while k < len(flags) and flags[k] & _SPACE:
+                k += 1
+            # "på Viborg Rådhus" is a building in the town.
+            if j >= 0 and doc[j].text == "på" and not (k < len(flags) and flags[k] & _NAME):
+                out.append((i, i + 1, "named", self.hospital_canonicals[which[i]], "hospital",
+                            "organisation"))
+        return out
 
     def _add_features(self) -> None:
         self.forms.add_features([("sh_flags", numpy.uint8), ("sh_rules", numpy.int32),
@@ -413,6 +438,7 @@ class StakeholderRuler:
                     continue
                 candidates.append((start, end, *fields[match_id]))
         candidates.extend(self._patterns(doc, ids, flags))
+        candidates.extend(self._hospitals_by_town(doc, ids, flags))
         model_ents = list(doc.ents) if self.merge_model_entities else []
         for ent in model_ents:
             if ent.label_ == "ORG":
@@ -486,6 +512,29 @@ class StakeholderRuler:
                 found.append((i, i + 1, "pattern", bare[int(ids[i])], "private_company",
                               "organisation"))
         return found
+
+
+# Places where "på X" is where one lives or goes, not the hospital named after X.
+_NOT_HOSPITAL_TOWNS = frozenset({"Amager", "Frederiksberg", "Bornholms", "Nordsjællands",
+                                 "Sjællands", "Fyn", "Lolland", "Falster", "Mors"})
+_HOSPITAL_NAME = re.compile(r"^(?:Regionshospitalet ([A-ZÆØÅ][a-zæøå]+)|"
+                            r"([A-ZÆØÅ][a-zæøå]+) (?:Hospital|Sygehus))$")
+
+
+def _hospital_towns(gazetteer: Gazetteer) -> dict[str, str]:
+    """Town -> hospital, from hospital names "<Town> Hospital", "<Town> Sygehus" and
+    "Regionshospitalet <Town>" (names and aliases): "på Gødstrup" is Regionshospitalet
+    Gødstrup."""
+    out: dict[str, str] = {}
+    for entry in gazetteer:
+        if entry.group != "named" or entry.sector != "hospital":
+            continue
+        for name in (entry.name, *entry.aliases):
+            m = _HOSPITAL_NAME.match(name)
+            town = m and (m.group(1) or m.group(2))
+            if town and town not in _NOT_HOSPITAL_TOWNS:
+                out.setdefault(town, entry.name)
+    return out
 
 
 def _coordinated(rule: HeadRule, start: int, text_at, flags: numpy.ndarray, head: str):
