@@ -129,3 +129,23 @@ def test_the_project_setting_is_kept_and_retags(tmp_path):
     assert second["documents"] == 1 and second["suggestions"] == 0
     again = json.loads(runner.invoke(main, ["tag", project, "--json"]).output)
     assert again["documents"] == 0  # the setting stays off until --code-model
+
+
+def test_model_evidence_always_has_a_content_word(nlp):
+    """A sentence whose score comes from small words only ("men jeg har også nogle") gets no
+    model suggestion; whatever is suggested shows a content word as evidence."""
+    stop = nlp.Defaults.stop_words
+    text = ("Men jeg har også nogle forbehold. Det har de lovet at prøve. Hver gang vi foreslår "
+            "noget nyt, siger overlægerne nej, og så går møderne i stå. Jeg ved ikke, om vi når "
+            "det. Det er egentlig det, samtalen kan gøre for os alle sammen i kommunen.")
+    for s in suggestions(nlp, text):
+        if s.indicators == [MODEL_EVIDENCE]:
+            assert any(any(w not in stop for w in e.split(" ")) for e in s.evidence)
+
+
+def test_short_sentences_need_a_higher_probability(nlp):
+    from workbench.nlp import code_model
+
+    assert code_model.MIN_WORDS <= 6 < code_model.SHORT_WORDS
+    # Five words: never scored; the conflict sentence above has more than twelve.
+    assert suggestions(nlp, "Overlægerne siger altid nej.") == []

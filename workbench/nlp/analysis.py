@@ -388,9 +388,11 @@ def _suggestions(doc: Doc, sents: list[tuple[int, int]], bounds: _TokenBounds
         where = numpy.searchsorted(starts, firsts, side="right") - 1
         for (code, _, prob, *rows), k in zip(scored, where.tolist(), strict=True):
             k = max(k, 0)
-            if (k, code) not in vetoed:
-                out.append((code, sents[k][0], sents[k][1], code_model_mod.evidence(doc, *rows),
-                            [MODEL_EVIDENCE], prob))
+            if (k, code) in vetoed:
+                continue
+            evidence = code_model_mod.evidence(doc, *rows)
+            if evidence:  # no content word, no suggestion
+                out.append((code, sents[k][0], sents[k][1], evidence, [MODEL_EVIDENCE], prob))
         out.sort(key=lambda s: (s[1], s[0]))
     return out
 
