@@ -2,15 +2,17 @@
 
 A set is a YAML file with ``passages``: Danish passages written for the measurement, each with
 the stakeholder mentions and the codes a researcher would mark (see the header of
-``bench/data/tagging_eval_holdout.yaml`` for the labelling rules). Three sets ship:
+``bench/data/tagging_eval_test.yaml`` for the labelling rules). The sets under ``data/``:
 
-* ``data/tagging_eval_test.yaml`` (the default): the independent measure; written and labelled
-  by someone who had not seen the tagger, while the gazetteer and codebook were tuned on the
-  other two, and run through the tagger only after that tuning ended. Its misses must not be
-  used to tune the tagger.
-* ``data/tagging_eval_holdout.yaml``: held out in the round before; its misses then guided the
-  gazetteer and codebook, so it is a development set now.
-* ``data/tagging_eval.yaml``: the first set, a development set from the start.
+* ``tagging_eval_final2.yaml`` (the default) and ``tagging_eval_final.yaml``: the independent
+  measures; written and labelled blind to the tagger and run through it only after tuning
+  ended. Their misses must not be used to tune the tagger, and ``train_code_model.py`` refuses
+  to read them.
+* ``tagging_eval_dev2.yaml`` (codes only) and ``tagging_eval_dev3.yaml`` (mention-dense): written
+  blind the same way, then used for tuning: development sets.
+* ``tagging_eval_test.yaml``, ``tagging_eval_holdout.yaml`` and ``tagging_eval.yaml``: the
+  independent measures of earlier rounds, development sets now (and, with the two above and
+  ``coded_passages.jsonl``, the training data of the lemma model for the default codes).
 
 Mentions are labelled ``[surface, canonical, sector]`` (held-out set; canonical ``~`` for a
 generic actor or a role, where only the sector is judged) or ``[surface, label]`` (first set;
@@ -40,7 +42,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data" / "tagging_eval_test.yaml"
+DATA = HERE / "data" / "tagging_eval_final2.yaml"
 CODEBOOK = HERE.parent / "codebooks" / "default.yaml"
 _ARTICLE = re.compile(r"(?i)(?:de|den|det|en|et)\s+")
 
