@@ -12,9 +12,9 @@ scikit-learn nor a download.
 It knows the four codes of ``codebooks/default.yaml`` (``trust``, ``vision``, ``conflict``,
 ``risk``) and is used only for codes of those names; the codes of one's own keep to their
 indicators. A sentence whose probability for a code reaches the code's threshold, and that no
-indicator of the code matched, gets a suggestion whose evidence is the lemma features that
-raised the score most. ``PipelineSpec(code_model=False)`` (``workbench tag --no-model``)
-leaves it out.
+indicator of the code matched, gets a suggestion whose evidence is the words whose features
+raised the score most, as written. ``PipelineSpec(code_model=False)`` (``workbench tag
+--no-code-model``, ``tag-text --no-code-model``) leaves it out.
 
 Features: the lower-case lemmas of a sentence's word tokens (tokens with a letter or a digit)
 and the pairs of neighbouring ones, the same in training (:func:`sentence_words`) and in
@@ -128,7 +128,7 @@ class CodeModelScorer:
     """Pipeline component: scores each sentence for the model's codes among the configured
     ones. Results go to ``doc.user_data[RESULTS_KEY]`` as ``(code, first token, probability,
     *where)`` for every sentence at or above the code's threshold; ``evidence(doc, *where)``
-    gives the lemma features that raised its score most."""
+    gives the words whose features raised its score most."""
 
     def __init__(self, nlp: Language):
         self.vocab = nlp.vocab
@@ -195,10 +195,11 @@ class CodeModelScorer:
             return doc
         sent = numpy.concatenate([sentence[uni], sentence[cand]])
         first = numpy.concatenate([words[uni], words[cand]])
+        last = numpy.concatenate([words[uni], words[cand + 1]])
         # Term frequency per (sentence, feature), sublinear, times IDF, normalised per sentence.
         _, where, tf = numpy.unique(sent * len(model.labels) + feat, return_index=True,
                                     return_counts=True)
-        feat, sent, first = feat[where], sent[where], first[where]
+        feat, sent, first, last = feat[where], sent[where], first[where], last[where]
         value = (1.0 + numpy.log(tf)) * model.idf[feat]
         # The unique keys are sorted by sentence first, so each sentence's features are one
         # run of rows.
@@ -211,12 +212,11 @@ class CodeModelScorer:
         run_starts = numpy.append(numpy.nonzero(new_sentence)[0], len(sent))
         totals = numpy.add.reduceat(contribution, run_starts[:-1], axis=0)
         prob = 1.0 / (1.0 + numpy.exp(-(totals + self.intercepts)))
-        # A short sentence ("At vi skulle kontakte kommunen.") has too few words for the
-        # model's weights, which were fitted on passages of a few sentences: left out.
+        # The model's weights were fitted on passages of a few sentences: a very short
+        # sentence ("At vi skulle kontakte kommunen.") is left out, and a short one's
+        # probability is less sure (few words, each weighing much), so it must clear a higher
+        # bar; transcripts are full of them ("Det har de lovet at prøve.").
         words_in = numpy.bincount(sentence, minlength=sentences[-1] + 1)[sentences]
-        # A short sentence's probability is less sure (few words, each weighing much), so it
-        # must clear a higher bar: transcripts are full of short ones ("Det har de lovet at
-        # prøve.").
         need = self.thresholds + SHORT_MARGIN * (words_in < SHORT_WORDS)[:, None]
         hit_rows, hit_cols = numpy.nonzero((prob >= need) & (words_in >= MIN_WORDS)[:, None])
         if not len(hit_rows):
@@ -224,7 +224,7 @@ class CodeModelScorer:
         first_token = numpy.minimum.reduceat(first, run_starts[:-1])
         # Evidence is picked later, by evidence(), for the suggestions that are kept: most
         # sentences the model flags also have an indicator of the code, which goes first.
-        doc.user_data[EVIDENCE_KEY] = (feat, contribution, self.content, model.labels)
+        doc.user_data[EVIDENCE_KEY] = (feat, contribution, self.content, first, last)
         codes = [model.codes[c] for c in self.columns.tolist()]
         found.extend(zip([codes[c] for c in hit_cols.tolist()],
                          first_token[hit_rows].tolist(),
@@ -235,14 +235,16 @@ class CodeModelScorer:
 
 
 def evidence(doc: Doc, lo: int, hi: int, column: int) -> list[str]:
-    """The features of one scored sentence (rows ``lo:hi`` of the doc's feature table) that
-    raised the code's score most, content words first; empty when no content word raised it
-    (a sentence of small words, "men jeg har også nogle", is no evidence of a code)."""
-    feat, contribution, content, labels = doc.user_data[EVIDENCE_KEY]
+    """The words of one scored sentence (rows ``lo:hi`` of the doc's feature table) whose
+    features raised the code's score most, content words first, as they stand in the text
+    ("tør ikke", not the lemmas "tø ikke"); empty when no content word raised it (a sentence
+    of small words, "men jeg har også nogle", is no evidence of a code)."""
+    feat, contribution, content, first, last = doc.user_data[EVIDENCE_KEY]
     gain = contribution[lo:hi, column]
     is_content = content[feat[lo:hi]]
     if not (is_content & (gain > 0)).any():
         return []
     best = numpy.lexsort((-gain, ~is_content))[:EVIDENCE]
-    return [labels[f] for f, g in zip(feat[lo + best].tolist(), gain[best].tolist(),
-                                      strict=True) if g > 0]
+    return [doc[a:b + 1].text for a, b, g in zip(first[lo + best].tolist(),
+                                                 last[lo + best].tolist(),
+                                                 gain[best].tolist(), strict=True) if g > 0]
