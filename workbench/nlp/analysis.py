@@ -397,7 +397,8 @@ def _suggestions(doc: Doc, sents: list[tuple[int, int]], bounds: _TokenBounds
     return out
 
 
-# What a suggestion of the lemma model lists as its indicator (its evidence are lemma features).
+# What a suggestion of the lemma model lists as its indicator (its evidence: the words that
+# weighed most).
 MODEL_EVIDENCE = "(model)"
 
 
