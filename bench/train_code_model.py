@@ -94,6 +94,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     left_out = {p.resolve() for p in args.without}
+    if args.holdout and args.holdout.resolve() in {p.resolve() for p in TRAINING} - left_out:
+        raise SystemExit(f"{args.holdout} is in the training data; add --without {args.holdout} "
+                         "to score the model on it.")
     passages = [p for path in TRAINING if path.resolve() not in left_out
                 for p in load(path)]
     data = fit(passages)

@@ -46,17 +46,8 @@ def _wrap(text: str, indent: str, width: int = 96) -> str:
 def print_hit(number: int, hit: retrieval.Hit, *, show_context: bool) -> None:
     """Print one hit: where it is, who speaks, its codes, and the quote in its context."""
     where = f"{hit.document} (doc {hit.document_id}) {hit.start}-{hit.end}"
-    who_parts = []
-    if hit.speaker:
-        who_parts.append(hit.speaker if hit.speaker == hit.participant or not hit.participant
-                         else f"{hit.speaker} = {hit.participant}")
-    elif hit.participant:
-        who_parts.append(hit.participant)
-    details = ", ".join(x for x in (hit.role, hit.sector) if x)
-    if details and (hit.participant or hit.speaker):
-        who_parts.append(f"({details})")
     header = click.style(f"[{number}] {where}", bold=True)
-    who = " ".join(who_parts)
+    who = hit.who_speaks()
     click.echo(header + (f"  ·  {who}" if who else ""))
     click.echo(f"    codes: {', '.join(hit.codes)}")
     if show_context and (hit.before or hit.after):

@@ -107,6 +107,19 @@ class Hit(NamedTuple):
         data["codes"] = list(self.codes)
         return data
 
+    def who_speaks(self) -> str:
+        """The speaker and their role and sector: "R = P03 (overlæge, hospital)"."""
+        parts = []
+        if self.speaker:
+            parts.append(self.speaker if self.speaker == self.participant or not self.participant
+                         else f"{self.speaker} = {self.participant}")
+        elif self.participant:
+            parts.append(self.participant)
+        details = ", ".join(x for x in (self.role, self.sector) if x)
+        if details and parts:
+            parts.append(f"({details})")
+        return " ".join(parts)
+
 
 # --------------------------------------------------------------------------- query compilation
 #

@@ -199,20 +199,6 @@ class QueryConnection:
 
 
 # ------------------------------------------------------------------------------ the hit list
-def who_speaks(hit: Hit) -> str:
-    """The speaker and their role and sector: "R = P03 (overlæge, hospital)"."""
-    parts = []
-    if hit.speaker:
-        parts.append(hit.speaker if hit.speaker == hit.participant or not hit.participant
-                     else f"{hit.speaker} = {hit.participant}")
-    elif hit.participant:
-        parts.append(hit.participant)
-    details = ", ".join(x for x in (hit.role, hit.sector) if x)
-    if details and parts:
-        parts.append(f"({details})")
-    return " ".join(parts)
-
-
 def _flat(text: str) -> str:
     """One line: a line break becomes ¶ (a turn or paragraph ends), runs of spaces one."""
     return _SPACES.sub(" ", _NEWLINES.sub(" ¶ ", text))
@@ -421,7 +407,7 @@ class HitList(ScrollView, can_focus=True):
         left = Text(no_wrap=True, end="")
         left.append(f"{index + 1:>{len(str(len(self.hits)))}} ", style=self._style("number"))
         left.append(hit.document, style=self._style("heading"))
-        who = who_speaks(hit)
+        who = hit.who_speaks()
         if who:
             left.append(" · ")
             left.append(who, style=self._style("who"))
